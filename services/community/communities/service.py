@@ -1,0 +1,94 @@
+"""Communities and membership. Roles are per community; the gateway reads a person's roles from
+here when it issues a token, and other services learn them from `community.member.joined`."""
+
+import secrets
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.community.communities.models import Community, CommunityCreate, Membership
+from shared.auth import LEADER, RESIDENT, Principal
+from shared.bus import record_event
+from shared.errors import NotFound
+from shared.events import new_event
+from shared.events.schemas.community import CommunityCreated, MemberJoined
+
+# No look-alike characters (0/O, 1/I/L) in codes people read out and type.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _invite_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+async def create_community(session: AsyncSession, *, principal: Principal, data: CommunityCreate) -> Community:
+    community = Community(**data.model_dump(), invite_code=_invite_code(), created_by=principal.user_id)
+    session.add(community)
+    await session.flush()
+    await record_event(
+        session,
+        new_event(
+            CommunityCreated(community_id=community.id, name=community.name, leader_id=principal.user_id),
+            subject=community.id,
+            community_id=community.id,
+            actor_id=principal.user_id,
+        ),
+    )
+    await _add_member(session, community_id=community.id, user_id=principal.user_id, role=LEADER)
+    return community
+
+
+async def join_by_invite(session: AsyncSession, *, principal: Principal, invite_code: str) -> Membership:
+    community = (
+        await session.exec(select(Community).where(Community.invite_code == invite_code.strip().upper()))
+    ).first()
+    if community is None:
+        raise NotFound("no community has this invite code")
+    existing = (
+        await session.exec(
+            select(Membership).where(Membership.community_id == community.id, Membership.user_id == principal.user_id)
+        )
+    ).first()
+    if existing is not None:
+        return existing  # joining twice is harmless
+    return await _add_member(session, community_id=community.id, user_id=principal.user_id, role=RESIDENT)
+
+
+async def _add_member(session: AsyncSession, *, community_id: str, user_id: str, role: str) -> Membership:
+    membership = Membership(community_id=community_id, user_id=user_id, role=role)
+    session.add(membership)
+    await record_event(
+        session,
+        new_event(
+            MemberJoined(community_id=community_id, user_id=user_id, role=role),
+            subject=community_id,
+            community_id=community_id,
+            actor_id=user_id,
+        ),
+    )
+    return membership
+
+
+async def get_community(session: AsyncSession, *, principal: Principal, community_id: str) -> Community:
+    community = await session.get(Community, community_id)
+    if community is None:
+        raise NotFound(f"community {community_id} does not exist")
+    principal.require_member(community_id)
+    return community
+
+
+async def list_members(session: AsyncSession, *, principal: Principal, community_id: str) -> list[Membership]:
+    await get_community(session, principal=principal, community_id=community_id)
+    principal.require_role(community_id, LEADER)
+    return list((await session.exec(select(Membership).where(Membership.community_id == community_id))).all())
+
+
+async def roles_of(session: AsyncSession, *, principal: Principal, user_id: str) -> dict[str, list[str]]:
+    """A person's roles in every community; for the gateway when it issues tokens."""
+    if principal.user_id != user_id:
+        principal.require_service()
+    rows = (await session.exec(select(Membership).where(Membership.user_id == user_id))).all()
+    roles: dict[str, list[str]] = {}
+    for row in rows:
+        roles.setdefault(row.community_id, []).append(row.role)
+    return roles

@@ -1,0 +1,6 @@
+"""Every table of community, for migrations."""
+
+from services.community.base import CommunityModel
+from services.community.communities import models as _communities  # noqa: F401  registers the tables
+
+metadata = CommunityModel.metadata

@@ -1,0 +1,72 @@
+"""HTTP clients for the five services, with timeouts, correlation ids and service tokens."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from services.gateway.settings import Settings
+from shared.auth import Principal, issue_access_token
+from shared.correlation import outgoing_headers
+from shared.errors import ServiceUnavailable
+
+SERVICE_PRINCIPAL = Principal(user_id="service:gateway", kind="service")
+
+
+class Upstreams:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        self.clients = {
+            name: httpx.AsyncClient(base_url=url, timeout=settings.upstream_timeout, limits=limits)
+            for name, url in settings.upstreams().items()
+        }
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        return self.clients[service]
+
+    def service_token(self) -> str:
+        return issue_access_token(self.settings.jwt_secret, SERVICE_PRINCIPAL, ttl=timedelta(minutes=1))
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: Any = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """One call to a service as the given bearer (or as the gateway itself); 503 if it is down."""
+        all_headers = {**outgoing_headers(), **(headers or {})}
+        all_headers["authorization"] = f"Bearer {token or self.service_token()}"
+        try:
+            return await self.clients[service].request(
+                method, path, params=params, json=json, content=content, headers=all_headers
+            )
+        except httpx.TimeoutException:
+            raise ServiceUnavailable(f"the {service} service did not answer in time", service=service) from None
+        except httpx.TransportError:
+            raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
+
+    async def aclose(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+
+
+def upstreams_extension(settings: Settings):  # type: ignore[no-untyped-def]
+    @contextlib.asynccontextmanager
+    async def extension(app: FastAPI) -> AsyncIterator[None]:
+        app.state.upstreams = Upstreams(settings)
+        yield
+        await app.state.upstreams.aclose()
+
+    return extension

@@ -1,0 +1,57 @@
+"""The client API's pass-through part: `/api/v1/<resource>/…` goes to the service that owns the
+resource, as the calling user (the service checks the token again and owns the authorisation)."""
+
+from fastapi import APIRouter, Request, Response
+
+from services.gateway.upstream.deps import UpstreamsDep
+from shared.errors import NotFound, Unauthorized
+
+# First path segment under /api/v1 → owning service.
+RESOURCES = {
+    "communities": "community",
+    "products": "catalog",
+    "deals": "orders",
+    "orders": "orders",
+    "sessions": "livestream",
+    "recommendations": "matching",
+    "profiles": "matching",
+}
+_FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key", "accept-language")
+_FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location")
+
+router = APIRouter(prefix="/api/v1", tags=["resources"])
+
+
+@router.api_route(
+    "/{resource}/{rest:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    summary="Resources owned by the services (communities, products, deals, orders, sessions, recommendations)",
+)
+async def forward(resource: str, rest: str, request: Request, upstreams: UpstreamsDep) -> Response:
+    return await _forward(resource, rest, request, upstreams)
+
+
+@router.api_route("/{resource}", methods=["GET", "POST"], include_in_schema=False)
+async def forward_collection(resource: str, request: Request, upstreams: UpstreamsDep) -> Response:
+    return await _forward(resource, "", request, upstreams)
+
+
+async def _forward(resource: str, rest: str, request: Request, upstreams: UpstreamsDep) -> Response:
+    service = RESOURCES.get(resource)
+    if service is None:
+        raise NotFound(f"no resource /api/v1/{resource}")
+    authorization = request.headers.get("authorization", "")
+    if not authorization.lower().startswith("bearer "):
+        raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
+    path = f"/{resource}/{rest}" if rest else f"/{resource}"
+    upstream = await upstreams.call(
+        service,
+        request.method,
+        path,
+        token=authorization[7:],
+        params=request.query_params,
+        content=await request.body(),
+        headers={h: v for h in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))},
+    )
+    headers = {h: v for h in _FORWARDED_RESPONSE_HEADERS if (v := upstream.headers.get(h))}
+    return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)

@@ -1,0 +1,7 @@
+"""Every table of matching, for migrations."""
+
+from services.matching.base import MatchingModel
+from services.matching.interests import models as _interests  # noqa: F401  registers the tables
+from services.matching.recommendations import models as _recommendations  # noqa: F401
+
+metadata = MatchingModel.metadata

@@ -1,0 +1,41 @@
+"""orders: group-buy deals, orders and their payment."""
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from services.orders.deals.routes import router as deals
+from services.orders.models import metadata
+from services.orders.orders.routes import router as orders
+from services.orders.payments.simulated import SimulatedPaymentProvider
+from services.orders.products.handlers import handlers
+from services.orders.settings import Settings
+from shared.service import ServiceSpec, create_service_app
+
+
+def spec() -> ServiceSpec:
+    settings = Settings()
+
+    @contextlib.asynccontextmanager
+    async def payment_provider(app: FastAPI) -> AsyncIterator[None]:
+        app.state.payments = SimulatedPaymentProvider(
+            webhook_url=settings.payment_webhook_url,
+            webhook_secret=settings.payment_webhook_secret,
+            delay=settings.payment_confirm_delay,
+        )
+        yield
+        await app.state.payments.close()
+
+    return ServiceSpec(
+        settings=settings,
+        metadata=metadata,
+        routers=[deals, orders],
+        handlers=handlers,
+        extensions=[payment_provider],
+        description="Group-buy deals, orders, and payment through the payment-provider port.",
+    )
+
+
+def create_app() -> FastAPI:
+    return create_service_app(spec())

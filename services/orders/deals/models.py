@@ -1,0 +1,61 @@
+from datetime import datetime
+
+from pydantic import model_validator
+from sqlmodel import JSON, Column, Field
+
+from services.orders.base import OrdersModel
+from shared.fields import EntityId
+from shared.models import UTCDateTime, new_id, utcnow
+
+
+class DealCreate(OrdersModel):
+    community_id: EntityId
+    product_id: EntityId
+    price_fen: int = Field(gt=0, le=10_000_000, description="Price per unit in fen (分)")
+    stock: int = Field(gt=0, le=1_000_000)
+    per_person_limit: int = Field(default=10, gt=0, le=1000)
+    closes_at: datetime
+
+    @model_validator(mode="after")
+    def _closes_in_future(self) -> "DealCreate":
+        if self.closes_at.tzinfo is None:
+            raise ValueError("closes_at needs a timezone (e.g. 2026-12-01T20:00:00+08:00)")
+        if self.closes_at <= utcnow():
+            raise ValueError("closes_at must be in the future")
+        return self
+
+
+class Deal(OrdersModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True)
+    community_id: str = Field(index=True)
+    product_id: str
+    product_name: str
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    price_fen: int
+    stock: int
+    sold: int = 0
+    per_person_limit: int
+    status: str = "open"
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DealPublic(OrdersModel):
+    id: str
+    community_id: str
+    product_id: str
+    product_name: str
+    tags: list[str]
+    price_fen: int
+    stock: int
+    sold: int
+    available: int
+    per_person_limit: int
+    status: str
+    closes_at: datetime
+    created_at: datetime
+
+    @classmethod
+    def of(cls, deal: Deal) -> "DealPublic":
+        return cls.model_validate({**deal.model_dump(), "available": deal.stock - deal.sold})

@@ -1,0 +1,36 @@
+from fastapi import APIRouter, status
+
+from services.orders.deals import service
+from services.orders.deals.models import DealCreate, DealPublic
+from shared.auth import CurrentPrincipal
+from shared.fields import EntityId
+from shared.pagination import Limit, Offset
+from shared.service import SessionDep
+
+router = APIRouter(prefix="/deals", tags=["deals"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def publish_deal(body: DealCreate, session: SessionDep, principal: CurrentPrincipal) -> DealPublic:
+    deal = await service.publish_deal(session, principal=principal, data=body)
+    await session.commit()
+    return DealPublic.of(deal)
+
+
+@router.get("", summary="Open deals of a community")
+async def list_deals(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    community_id: EntityId,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> list[DealPublic]:
+    deals = await service.list_open_deals(
+        session, principal=principal, community_id=community_id, limit=limit, offset=offset
+    )
+    return [DealPublic.of(d) for d in deals]
+
+
+@router.get("/{deal_id}")
+async def get_deal(deal_id: str, session: SessionDep, principal: CurrentPrincipal) -> DealPublic:
+    return DealPublic.of(await service.get_deal(session, principal=principal, deal_id=deal_id))

@@ -1,0 +1,80 @@
+"""Deal rules: a leader opens a deal for a product of their community; members browse open deals."""
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.orders.deals.models import Deal, DealCreate
+from services.orders.products.models import KnownProduct
+from shared.auth import LEADER, Principal
+from shared.bus import record_event
+from shared.errors import Conflict, NotFound, Unprocessable
+from shared.events import new_event
+from shared.events.schemas.orders import DealPublished
+from shared.models import utcnow
+
+
+async def publish_deal(session: AsyncSession, *, principal: Principal, data: DealCreate) -> Deal:
+    principal.require_role(data.community_id, LEADER)
+    product = await session.get(KnownProduct, data.product_id)
+    if product is None or product.community_id != data.community_id:
+        raise Unprocessable(f"product {data.product_id} is not a product of community {data.community_id}")
+    deal = Deal(
+        **data.model_dump(),
+        product_name=product.name,
+        tags=product.tags,
+        created_by=principal.user_id,
+    )
+    session.add(deal)
+    await record_event(
+        session,
+        new_event(
+            DealPublished(
+                deal_id=deal.id,
+                community_id=deal.community_id,
+                product_id=deal.product_id,
+                product_name=deal.product_name,
+                tags=deal.tags,
+                price_fen=deal.price_fen,
+                stock=deal.stock,
+                closes_at=deal.closes_at,
+            ),
+            subject=deal.id,
+            community_id=deal.community_id,
+            actor_id=principal.user_id,
+        ),
+    )
+    return deal
+
+
+async def get_deal(session: AsyncSession, *, principal: Principal, deal_id: str) -> Deal:
+    deal = await session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound(f"deal {deal_id} does not exist")
+    principal.require_member(deal.community_id)
+    return deal
+
+
+async def list_open_deals(
+    session: AsyncSession, *, principal: Principal, community_id: str, limit: int, offset: int
+) -> list[Deal]:
+    principal.require_member(community_id)
+    query = (
+        select(Deal)
+        .where(Deal.community_id == community_id, Deal.status == "open", col(Deal.closes_at) > utcnow())
+        .order_by(col(Deal.closes_at))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def reserve_stock(session: AsyncSession, *, deal: Deal, quantity: int) -> None:
+    """Take `quantity` units atomically: one conditional UPDATE, so concurrent buyers never oversell."""
+    result = await session.execute(
+        update(Deal)
+        .where(col(Deal.id) == deal.id, col(Deal.sold) + quantity <= col(Deal.stock))
+        .values(sold=col(Deal.sold) + quantity)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"only {deal.stock - deal.sold} left of this deal", available=deal.stock - deal.sold)

@@ -1,0 +1,40 @@
+from fastapi import APIRouter, Request, status
+
+from services.orders.orders import service
+from services.orders.orders.models import OrderCreate, OrderPublic, PaymentConfirmation
+from shared.auth import CurrentPrincipal
+from shared.pagination import Limit, Offset
+from shared.service import SessionDep
+
+router = APIRouter(tags=["orders"])
+
+
+@router.post("/orders", status_code=status.HTTP_201_CREATED, response_model=OrderPublic)
+async def place_order(body: OrderCreate, request: Request, session: SessionDep, principal: CurrentPrincipal) -> object:
+    order = await service.place_order(session, principal=principal, data=body)
+    await session.commit()
+    await service.start_payment(request.app.state.payments, order)
+    return order
+
+
+@router.get("/orders", response_model=list[OrderPublic], summary="My orders")
+async def list_my_orders(
+    session: SessionDep, principal: CurrentPrincipal, limit: Limit = 20, offset: Offset = 0
+) -> object:
+    return await service.list_my_orders(session, principal=principal, limit=limit, offset=offset)
+
+
+@router.get("/orders/{order_id}", response_model=OrderPublic)
+async def get_order(order_id: str, session: SessionDep, principal: CurrentPrincipal) -> object:
+    return await service.get_order(session, principal=principal, order_id=order_id)
+
+
+@router.post(
+    "/internal/payments/confirmations",
+    response_model=OrderPublic,
+    summary="A verified payment-provider confirmation, forwarded by the gateway",
+)
+async def confirm_payment(body: PaymentConfirmation, session: SessionDep, principal: CurrentPrincipal) -> object:
+    order = await service.confirm_payment(session, principal=principal, data=body)
+    await session.commit()
+    return order

@@ -1,0 +1,179 @@
+"""The service's connection to NATS JetStream: streams, the outbox relay and the consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from shared.bus import deadletters
+from shared.bus.consumer import PullConsumer
+from shared.bus.handlers import EventHandlers
+from shared.bus.outbox import OutboxRelay
+from shared.bus.streams import declare_stream
+from shared.db import Database
+from shared.events import RejectedEvent, parse_event
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Bus:
+    def __init__(
+        self,
+        *,
+        service: str,
+        nats_url: str,
+        db: Database,
+        handlers: EventHandlers,
+        replicas: int = 1,
+        backoff: list[float] | None = None,
+        relay_interval: float = 1.0,
+    ) -> None:
+        self.service, self.nats_url, self.db, self.handlers = service, nats_url, db, handlers
+        self.replicas = replicas
+        self.backoff = backoff or [1.0, 5.0, 30.0]
+        self.relay_interval = relay_interval
+        self.nc: NATS | None = None
+        self.js: JetStreamContext | None = None
+        self.consumers: list[PullConsumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def max_deliver(self) -> int:
+        return len(self.backoff) + 1
+
+    @property
+    def connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
+
+    async def start(self, connect_timeout: float = 30.0) -> None:
+        self.nc = await self._connect(connect_timeout)
+        self.js = self.nc.jetstream(timeout=10)
+        await declare_stream(self.js, self.service.upper(), replicas=self.replicas)
+        for stream, subjects in self.handlers.streams().items():
+            consumer = PullConsumer(
+                self.nc,
+                self.js,
+                stream=stream,
+                durable=self.service,
+                subjects=subjects,
+                process=self._process,
+                max_deliver=self.max_deliver,
+                replicas=self.replicas,
+            )
+            await consumer.ensure()
+            self.consumers.append(consumer)
+        relay = OutboxRelay(self.db, self.js, interval=self.relay_interval)
+        self._tasks = [asyncio.create_task(relay.run(), name=f"{self.service}-relay")]
+        self._tasks += [asyncio.create_task(c.run(), name=f"{self.service}-{c.stream}") for c in self.consumers]
+
+    async def _connect(self, patience: float) -> NATS:
+        """Connect, retrying while NATS comes up; once connected, nats-py reconnects on its own."""
+        deadline = asyncio.get_running_loop().time() + patience
+        while True:
+            try:
+                return await nats.connect(
+                    self.nats_url,
+                    name=f"linli-{self.service}",
+                    max_reconnect_attempts=-1,  # keep trying for as long as the service lives
+                    reconnect_time_wait=0.5,
+                    connect_timeout=2,
+                    allow_reconnect=True,
+                    reconnected_cb=self._on_reconnected,
+                    disconnected_cb=self._on_disconnected,
+                    error_cb=self._on_error,
+                )
+            except Exception as exc:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                log.info("NATS not reachable yet; retrying", url=self.nats_url, error=repr(exc))
+                await asyncio.sleep(0.5)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.nc is not None and not self.nc.is_closed:
+            await self.nc.close()
+
+    async def _process(self, msg: Msg) -> None:
+        meta = msg.metadata
+        attempts, stream, seq = meta.num_delivered, meta.stream, meta.sequence.stream
+        try:
+            event = parse_event(msg.data)
+        except RejectedEvent as exc:
+            log.warning("event rejected", reason=str(exc), subject=msg.subject, stream_seq=seq)
+            await deadletters.park(
+                self.db,
+                stream=stream,
+                stream_seq=seq,
+                payload=msg.data,
+                error=str(exc),
+                attempts=attempts,
+                status="rejected",
+                type_=msg.subject,
+            )
+            await msg.term()
+            return
+        try:
+            outcome = await self.handlers.apply_once(self.db, event)
+        except Exception as exc:
+            if attempts >= self.max_deliver:
+                log.error(
+                    "event dead-lettered",
+                    event_id=event.id,
+                    type=event.type,
+                    attempts=attempts,
+                    error=repr(exc),
+                )
+                await deadletters.park(
+                    self.db,
+                    stream=stream,
+                    stream_seq=seq,
+                    payload=msg.data,
+                    error=repr(exc),
+                    attempts=attempts,
+                    status="dead",
+                    event_id=event.id,
+                    type_=event.type,
+                )
+                await msg.term()
+            else:
+                delay = self.backoff[attempts - 1]
+                log.warning(
+                    "handler failed; will retry",
+                    event_id=event.id,
+                    type=event.type,
+                    attempts=attempts,
+                    retry_in=delay,
+                    error=repr(exc),
+                )
+                await msg.nak(delay=delay)
+            return
+        log.debug("event handled", event_id=event.id, type=event.type, outcome=outcome)
+        await msg.ack()
+
+    async def _on_reconnected(self) -> None:
+        log.info(
+            "reconnected to NATS",
+            url=self.nc.connected_url.netloc if self.nc and self.nc.connected_url else None,
+        )
+        for consumer in self.consumers:
+            consumer.reset()
+
+    async def _on_disconnected(self) -> None:
+        log.warning("disconnected from NATS")
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.info("NATS connection error", error=repr(exc))
+
+    def status(self) -> dict[str, Any]:
+        return {"connected": self.connected, "consumers": [c.stream for c in self.consumers]}

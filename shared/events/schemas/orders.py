@@ -1,0 +1,42 @@
+from datetime import datetime
+
+from shared.events.envelope import EventData, event_type
+
+
+@event_type("orders.deal.published")
+class DealPublished(EventData):
+    """A group-buy deal opened for a community; it carries the product's name and tags."""
+
+    deal_id: str
+    community_id: str
+    product_id: str
+    product_name: str
+    tags: list[str]
+    price_fen: int
+    stock: int
+    closes_at: datetime
+
+
+@event_type("orders.order.placed")
+class OrderPlaced(EventData):
+    """A resident placed an order; stock is reserved until it is paid."""
+
+    order_id: str
+    deal_id: str
+    buyer_id: str
+    quantity: int
+    amount_fen: int
+
+
+@event_type("orders.order.paid")
+class OrderPaid(EventData):
+    """The payment provider confirmed an order's payment."""
+
+    order_id: str
+    deal_id: str
+    buyer_id: str
+    product_id: str
+    product_name: str
+    tags: list[str]
+    quantity: int
+    amount_fen: int

@@ -1,0 +1,83 @@
+"""Settings base class: every service reads `LINLI_<SERVICE>_<FIELD>` from the environment.
+
+A few values are the same for every service on one deployment (the NATS URL, the token secret,
+the environment name); those may also be given once as `LINLI_<FIELD>`, and the per-service
+variable wins when both are set.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
+
+LOCAL_JWT_SECRET = "linli-local-development-secret-change-me!"
+
+# Fields that may come from a deployment-wide `LINLI_<FIELD>` variable.
+DEPLOYMENT_WIDE = frozenset({"environment", "nats_url", "jwt_secret", "log_format", "log_level", "stream_replicas"})
+
+
+class _DeploymentWideSource(EnvSettingsSource):
+    """`LINLI_<FIELD>` for the fields in DEPLOYMENT_WIDE only (never a service's port or database)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field_name not in DEPLOYMENT_WIDE:
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+class ServiceSettings(BaseSettings):
+    service_name: ClassVar[str]
+    default_port: ClassVar[int]
+
+    environment: Literal["local", "test", "production"] = "local"
+    host: str = "127.0.0.1"
+    port: int = 0  # 0 means the service's default port
+    database_url: str = ""  # empty means var/<service>.db (SQLite)
+    nats_url: str = "nats://127.0.0.1:4302"
+    stream_replicas: int = 1
+    jwt_secret: str = LOCAL_JWT_SECRET
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "info"
+    # Bus tuning: redelivery schedule (seconds) before an event is dead-lettered.
+    redelivery_backoff: list[float] = [1.0, 5.0, 30.0, 120.0]
+    relay_interval: float = 1.0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "service_name" in cls.__dict__:
+            cls.model_config = {
+                **cls.model_config,
+                "env_prefix": f"LINLI_{cls.service_name.upper()}_",
+                "extra": "ignore",
+            }
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared = _DeploymentWideSource(settings_cls, env_prefix="LINLI_")
+        return init_settings, env_settings, shared, file_secret_settings
+
+    @model_validator(mode="after")
+    def _resolve_defaults(self) -> ServiceSettings:
+        if self.port == 0:
+            self.port = self.default_port
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
+        if self.environment == "production" and self.jwt_secret == LOCAL_JWT_SECRET:
+            raise ValueError("jwt_secret must be set outside local use (LINLI_JWT_SECRET)")
+        if len(self.jwt_secret) < 32:
+            raise ValueError("jwt_secret must be at least 32 characters")
+        return self
+
+    @property
+    def max_deliver(self) -> int:
+        return len(self.redelivery_backoff) + 1
