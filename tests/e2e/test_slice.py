@@ -1,0 +1,96 @@
+"""The thin slice through every service, over HTTP through the gateway and over JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from deploy.client import until
+from deploy.processes import LocalSystem
+from tests import factories
+from tests.factories import Neighbourhood
+
+
+async def test_order_paid_flows_to_recommendations_with_a_reason(
+    gateway: httpx.AsyncClient, system: LocalSystem
+) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    assert n.resident.tokens["roles"] == {n.community_id: ["resident"]}
+
+    placed = await n.resident.request(
+        "POST", "/api/v1/orders", json={"deal_id": n.deal["id"], "quantity": 2}, headers={"X-Correlation-ID": "slice-1"}
+    )
+    assert placed.status_code == 201, placed.text
+    assert placed.headers["x-correlation-id"] == "slice-1"
+    assert placed.json()["status"] == "pending_payment"
+    assert placed.json()["amount_fen"] == 2 * 3990
+
+    async def paid() -> bool:
+        order = (await n.resident.request("GET", f"/api/v1/orders/{placed.json()['id']}")).json()
+        return bool(order["status"] == "paid")
+
+    await until(paid)  # the simulated provider confirmed through the gateway's signed webhook
+
+    async def recommended() -> list[dict[str, object]] | None:
+        r = await n.resident.request("GET", "/api/v1/recommendations", params={"community_id": n.community_id})
+        items = r.json()
+        return items if any(i["reason"]["type"] == "bought_related" for i in items) else None
+
+    items = await until(recommended)
+    related = next(i for i in items if i["reason"]["type"] == "bought_related")
+    assert related == {
+        "kind": "session",
+        "id": n.session["id"],
+        "title": n.session["title"],
+        "score": related["score"],
+        "reason": {"type": "bought_related", "seed": "有机婴儿米粉", "text": "because you bought 有机婴儿米粉"},
+    }
+    assert n.deal["id"] not in [i["id"] for i in items], "never recommend what the resident already bought"
+
+    profile = (await n.resident.request("GET", "/api/v1/profiles/me", params={"community_id": n.community_id})).json()
+    assert {"infant", "parenting"} <= {p["topic"] for p in profile}
+    infant = next(p for p in profile if p["topic"] == "infant")
+    assert 0.99 < infant["weight"] <= 1.0, "one purchase counts once"
+
+
+async def test_home_feed_composes_three_services(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    feed = (await n.resident.request("GET", "/api/v1/feed", params={"community_id": n.community_id})).json()
+    assert feed["unavailable"] == []
+    assert [s["id"] for s in feed["sessions"]] == [n.session["id"]]
+    assert [d["id"] for d in feed["deals"]] == [n.deal["id"]]
+    assert isinstance(feed["recommendations"], list)
+
+
+async def test_home_feed_degrades_when_a_service_is_down(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    system.stop_process("matching")
+    try:
+        response = await n.resident.request("GET", "/api/v1/feed", params={"community_id": n.community_id})
+        assert response.status_code == 200
+        feed = response.json()
+        assert feed["unavailable"] == ["recommendations"]
+        assert feed["recommendations"] is None
+        assert [d["id"] for d in feed["deals"]] == [n.deal["id"]]
+        # A resource owned by the stopped service: a clear 503 problem, not a 500.
+        direct = await n.resident.request("GET", "/api/v1/recommendations", params={"community_id": n.community_id})
+        assert direct.status_code == 503
+        assert direct.headers["content-type"] == "application/problem+json"
+    finally:
+        system.start_service("matching")
+        await asyncio.to_thread(system.wait_ready, ["matching"])
+
+
+async def test_stock_holds_under_concurrent_orders(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    scarce = await factories.deal(n.leader, n.community_id, n.product["id"], stock=3, per_person_limit=1)
+    buyers = [n.resident] + [await factories.person(gateway, system) for _ in range(5)]
+    for buyer in buyers[1:]:
+        await factories.join(buyer, n.community["invite_code"])
+    results = await asyncio.gather(
+        *(b.request("POST", "/api/v1/orders", json={"deal_id": scarce["id"], "quantity": 1}) for b in buyers)
+    )
+    assert sorted(r.status_code for r in results) == [201, 201, 201, 409, 409, 409]
+    after = (await n.leader.request("GET", f"/api/v1/deals/{scarce['id']}")).json()
+    assert after["sold"] == 3 and after["available"] == 0
