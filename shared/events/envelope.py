@@ -15,7 +15,9 @@ from shared.events.registry import REGISTRY
 class EventData(BaseModel):
     """Base of every event's typed payload. Subclasses are registered with `@event_type`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Tolerant reader: a field added to a schema (an additive, same-version change) does not break
+    # consumers that have not been redeployed yet; a breaking change gets a new version instead.
+    model_config = ConfigDict(extra="ignore", frozen=True)
     event_type: ClassVar[str]
     version: ClassVar[int] = 1
     summary: ClassVar[str] = ""
@@ -83,6 +85,8 @@ def parse_event(raw: bytes | str) -> Event[Any]:
     schema = REGISTRY.get(envelope.type)
     if schema is None:
         raise RejectedEvent(f"unknown event type {envelope.type!r}")
+    if envelope.source != envelope.type.split(".", 1)[0]:
+        raise RejectedEvent(f"{envelope.type} cannot come from {envelope.source!r}")
     if envelope.version != schema.version:
         raise RejectedEvent(f"unsupported version {envelope.version} of {envelope.type}")
     try:

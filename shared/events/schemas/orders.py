@@ -1,5 +1,7 @@
 from datetime import datetime
 
+from pydantic import Field
+
 from shared.events.envelope import EventData, event_type
 
 
@@ -12,8 +14,8 @@ class DealPublished(EventData):
     product_id: str
     product_name: str
     tags: list[str]
-    price_fen: int
-    stock: int
+    price_fen: int = Field(ge=0)
+    stock: int = Field(ge=0)
     closes_at: datetime
 
 
@@ -24,8 +26,8 @@ class OrderPlaced(EventData):
     order_id: str
     deal_id: str
     buyer_id: str
-    quantity: int
-    amount_fen: int
+    quantity: int = Field(ge=0)
+    amount_fen: int = Field(ge=0)
 
 
 @event_type("orders.order.paid")
@@ -38,5 +40,5 @@ class OrderPaid(EventData):
     product_id: str
     product_name: str
     tags: list[str]
-    quantity: int
-    amount_fen: int
+    quantity: int = Field(ge=0)
+    amount_fen: int = Field(ge=0)

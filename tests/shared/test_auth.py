@@ -1,0 +1,54 @@
+from datetime import timedelta
+
+import jwt
+import pytest
+
+from shared.auth import Principal, issue_access_token, verify_access_token
+from shared.errors import Forbidden, Unauthorized
+
+SECRET = "s" * 40
+
+
+def test_a_token_carries_the_principal() -> None:
+    principal = Principal(user_id="u1", roles={"c1": ["leader"], "c2": ["resident"]})
+    assert verify_access_token(SECRET, issue_access_token(SECRET, principal)) == principal
+
+
+@pytest.mark.parametrize(
+    ("token", "detail"),
+    [
+        (issue_access_token(SECRET, Principal(user_id="u"), ttl=timedelta(seconds=-5)), "expired"),
+        (issue_access_token("t" * 40, Principal(user_id="u")), "signature"),
+        ("a.b.c", "not valid"),
+        (
+            jwt.encode(
+                {"sub": "u", "typ": "refresh", "aud": "linli", "iss": "linli-gateway", "exp": 2**40, "iat": 0}, SECRET
+            ),
+            "not an access token",
+        ),
+        (jwt.encode({"sub": "u"}, SECRET), "not valid"),
+    ],
+)
+def test_bad_tokens_are_refused_with_a_reason(token: str, detail: str) -> None:
+    with pytest.raises(Unauthorized, match=detail):
+        verify_access_token(SECRET, token)
+
+
+def test_roles_are_per_community() -> None:
+    p = Principal(user_id="u1", roles={"c1": ["leader"], "c2": ["resident"]})
+    p.require_role("c1", "leader")
+    p.require_member("c2")
+    with pytest.raises(Forbidden):
+        p.require_role("c2", "leader")
+    with pytest.raises(Forbidden):
+        p.require_member("c3")
+    with pytest.raises(Forbidden):
+        p.require_service()
+
+
+def test_services_and_operators_are_trusted_everywhere_but_only_services_are_services() -> None:
+    Principal(user_id="svc", kind="service").require_role("any", "leader")
+    operator = Principal(user_id="op", operator=True)
+    operator.require_member("any")
+    with pytest.raises(Forbidden):
+        operator.require_service()
