@@ -112,7 +112,8 @@ class PullConsumer:
                     continue
                 except nats.errors.ConnectionClosedError:
                     return
-                status = msg.headers.get("Status") if msg.headers else None
+                headers = msg.headers or {}
+                status = headers.get("Status")
                 if status is None:
                     outstanding -= 1
                     try:
@@ -124,11 +125,11 @@ class PullConsumer:
                         await self.nc.publish(msg.reply)
                 elif status in ("404", "408", "409"):
                     # The pull request ended (no messages / expired / consumer changed or deleted).
-                    if status == "409" and "Consumer Deleted" in (msg.headers.get("Description") or ""):
+                    if status == "409" and "Consumer Deleted" in headers.get("Description", ""):
                         await self._recover()
                     outstanding = 0
                 else:
-                    log.warning("unexpected pull status", status=status, headers=msg.headers)
+                    log.warning("unexpected pull status", status=status, headers=headers)
                     outstanding = 0
         finally:
             if not self.nc.is_closed:

@@ -61,7 +61,7 @@ class RejectedEvent(Exception):
 
 def new_event(data: D, *, subject: str, community_id: str | None = None, actor_id: str | None = None) -> Event[D]:
     trace = current_trace()
-    return Event[type(data)](  # type: ignore[misc]
+    return Event[type(data)](  # type: ignore[misc,operator]
         id=str(uuid.uuid4()),
         type=data.event_type,
         version=data.version,

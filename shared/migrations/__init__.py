@@ -97,7 +97,8 @@ def main(argv: list[str]) -> None:
     metadata = _service_metadata(service)
     if action == "revision":
         asyncio.run(revision(service, metadata, argv[2] if len(argv) > 2 else "change"))
-        subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(service_versions(service))], check=False)
+        for fix in (["check", "--fix", "-q"], ["format", "-q"]):
+            subprocess.run([sys.executable, "-m", "ruff", *fix, str(service_versions(service))], check=False)
     else:
         import importlib
 

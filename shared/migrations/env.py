@@ -1,17 +1,21 @@
 """Alembic environment shared by every service; the connection and metadata come from the caller
 (`shared.migrations.upgrade` / `revision`), so there is no ini file and no URL here."""
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlmodel.sql.sqltypes import AutoString
 
 from shared.models import UTCDateTime
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    # Migrations must not import application code: our column types render as plain SQLAlchemy.
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    # Migrations must not import application code (nor SQLModel's): render plain SQLAlchemy types.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String({obj.length})" if obj.length else "sa.String()"
     return False
 
 
