@@ -41,6 +41,8 @@ class ServiceSpec:
     # Extra resources a service holds for its lifetime (HTTP clients, ports to providers…).
     extensions: Sequence[Extension] = ()
     migrate_on_start: bool = True
+    # The gateway serves documentation merged from every service instead of its own.
+    own_docs: bool = True
 
     @property
     def name(self) -> str:
@@ -83,6 +85,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
+        openapi_url="/openapi.json" if spec.own_docs else None,
+        docs_url="/docs" if spec.own_docs else None,
+        redoc_url="/redoc" if spec.own_docs else None,
     )
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)

@@ -12,6 +12,7 @@ from services.gateway.models import metadata
 from services.gateway.payments.routes import router as payment_webhooks
 from services.gateway.settings import Settings
 from services.gateway.upstream.clients import upstreams_extension
+from services.gateway.upstream.openapi import router as api_docs
 from services.gateway.upstream.proxy import router as proxy
 from shared.service import ServiceSpec, create_service_app
 
@@ -27,8 +28,9 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
-        routers=[auth, feed, payment_webhooks, proxy],  # the proxy's catch-all goes last
+        routers=[api_docs, auth, feed, payment_webhooks, proxy],  # the proxy's catch-all goes last
         extensions=[upstreams_extension(settings), sms_port],
+        own_docs=False,
         description=(
             "The client API of Linli. Log in with POST /api/v1/auth/otp then /api/v1/auth/token; send "
             "`Authorization: Bearer <access_token>`. Errors are RFC 9457 problem documents."

@@ -94,3 +94,19 @@ async def test_stock_holds_under_concurrent_orders(gateway: httpx.AsyncClient, s
     assert sorted(r.status_code for r in results) == [201, 201, 201, 409, 409, 409]
     after = (await n.leader.request("GET", f"/api/v1/deals/{scarce['id']}")).json()
     assert after["sold"] == 3 and after["available"] == 0
+
+
+async def test_api_docs_show_every_resource_the_apps_use(gateway: httpx.AsyncClient) -> None:
+    document = (await gateway.get("/openapi.json")).json()
+    paths = document["paths"]
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/feed",
+        "/api/v1/orders",
+        "/api/v1/deals/{deal_id}",
+        "/api/v1/recommendations",
+    ):
+        assert path in paths, path
+    assert not any("/internal/" in p or "/admin/" in p or p.endswith("healthz") for p in paths)
+    assert "OrderCreate" in document["components"]["schemas"]
+    assert (await gateway.get("/docs")).status_code == 200
