@@ -1,12 +1,12 @@
 """The event bus: NATS JetStream with a transactional outbox, inbox de-duplication and dead letters.
 
-- `record_event(session, event)`: stage an event in the same transaction as the state change.
+- `emit(session, data, subject=…)`: stage an event in the same transaction as the state change.
 - `Bus`: connects (with reconnect), declares streams, runs the outbox relay and the consumers.
 - `EventHandlers`: what a service does with the events it consumes.
 """
 
 from shared.bus.bus import Bus
 from shared.bus.handlers import EventHandlers
-from shared.bus.outbox import record_event
+from shared.bus.outbox import emit, record_event
 
-__all__ = ["Bus", "EventHandlers", "record_event"]
+__all__ = ["Bus", "EventHandlers", "emit", "record_event"]

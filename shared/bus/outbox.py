@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.tables import outbox
 from shared.db import Database
-from shared.events import Event
+from shared.events import Event, EventData, new_event
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -43,6 +43,20 @@ async def record_event(session: AsyncSession, event: Event[Any]) -> None:
         )
     )
     session.sync_session.info[_DIRTY] = True
+
+
+async def emit(
+    session: AsyncSession,
+    data: EventData,
+    *,
+    subject: str,
+    community_id: str | None = None,
+    actor_id: str | None = None,
+) -> Event[Any]:
+    """Build the envelope for `data` (current correlation, causation) and stage it in the transaction."""
+    event = new_event(data, subject=subject, community_id=community_id, actor_id=actor_id)
+    await record_event(session, event)
+    return event
 
 
 @sa_event.listens_for(Session, "after_commit")

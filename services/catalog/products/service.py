@@ -5,9 +5,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.catalog.products.models import Product, ProductCreate
 from shared.auth import LEADER, Principal
-from shared.bus import record_event
+from shared.bus import emit
 from shared.errors import NotFound
-from shared.events import new_event
 from shared.events.schemas.catalog import ProductCreated
 
 
@@ -16,14 +15,12 @@ async def create_product(session: AsyncSession, *, principal: Principal, data: P
     product = Product(**data.model_dump(), created_by=principal.user_id)
     product.tags = sorted(set(product.tags))
     session.add(product)
-    await record_event(
+    await emit(
         session,
-        new_event(
-            ProductCreated(product_id=product.id, name=product.name, unit=product.unit, tags=product.tags),
-            subject=product.id,
-            community_id=product.community_id,
-            actor_id=principal.user_id,
-        ),
+        ProductCreated(product_id=product.id, name=product.name, unit=product.unit, tags=product.tags),
+        subject=product.id,
+        community_id=product.community_id,
+        actor_id=principal.user_id,
     )
     return product
 

@@ -8,9 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.community.communities.models import Community, CommunityCreate, Membership
 from shared.auth import LEADER, RESIDENT, Principal
-from shared.bus import record_event
+from shared.bus import emit
 from shared.errors import NotFound
-from shared.events import new_event
 from shared.events.schemas.community import CommunityCreated, MemberJoined
 
 # No look-alike characters (0/O, 1/I/L) in codes people read out and type.
@@ -25,14 +24,12 @@ async def create_community(session: AsyncSession, *, principal: Principal, data:
     community = Community(**data.model_dump(), invite_code=_invite_code(), created_by=principal.user_id)
     session.add(community)
     await session.flush()
-    await record_event(
+    await emit(
         session,
-        new_event(
-            CommunityCreated(community_id=community.id, name=community.name, leader_id=principal.user_id),
-            subject=community.id,
-            community_id=community.id,
-            actor_id=principal.user_id,
-        ),
+        CommunityCreated(community_id=community.id, name=community.name, leader_id=principal.user_id),
+        subject=community.id,
+        community_id=community.id,
+        actor_id=principal.user_id,
     )
     await _add_member(session, community_id=community.id, user_id=principal.user_id, role=LEADER)
     return community
@@ -57,14 +54,12 @@ async def join_by_invite(session: AsyncSession, *, principal: Principal, invite_
 async def _add_member(session: AsyncSession, *, community_id: str, user_id: str, role: str) -> Membership:
     membership = Membership(community_id=community_id, user_id=user_id, role=role)
     session.add(membership)
-    await record_event(
+    await emit(
         session,
-        new_event(
-            MemberJoined(community_id=community_id, user_id=user_id, role=role),
-            subject=community_id,
-            community_id=community_id,
-            actor_id=user_id,
-        ),
+        MemberJoined(community_id=community_id, user_id=user_id, role=role),
+        subject=community_id,
+        community_id=community_id,
+        actor_id=user_id,
     )
     return membership
 

@@ -5,9 +5,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.livestream.sessions.models import LiveSession, LiveSessionCreate
 from shared.auth import LEADER, Principal
-from shared.bus import record_event
+from shared.bus import emit
 from shared.errors import NotFound
-from shared.events import new_event
 from shared.events.schemas.livestream import SessionScheduled
 from shared.models import utcnow
 
@@ -17,22 +16,20 @@ async def schedule_session(session: AsyncSession, *, principal: Principal, data:
     live = LiveSession(**data.model_dump(), host_id=principal.user_id)
     live.topics = sorted(set(live.topics))
     session.add(live)
-    await record_event(
+    await emit(
         session,
-        new_event(
-            SessionScheduled(
-                session_id=live.id,
-                community_id=live.community_id,
-                host_id=live.host_id,
-                title=live.title,
-                kind=live.kind,
-                planned_start=live.planned_start,
-                topics=live.topics,
-            ),
-            subject=live.id,
+        SessionScheduled(
+            session_id=live.id,
             community_id=live.community_id,
-            actor_id=principal.user_id,
+            host_id=live.host_id,
+            title=live.title,
+            kind=live.kind,
+            planned_start=live.planned_start,
+            topics=live.topics,
         ),
+        subject=live.id,
+        community_id=live.community_id,
+        actor_id=principal.user_id,
     )
     return live
 

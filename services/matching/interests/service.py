@@ -6,8 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.matching.interests.models import Interest, InterestPublic, Purchase
 from services.matching.interests.rules import decayed, topics_of_purchase
 from shared.auth import Principal
-from shared.bus import record_event
-from shared.events import new_event
+from shared.bus import emit
 from shared.events.schemas.matching import ProfileUpdated
 from shared.models import utcnow
 
@@ -44,13 +43,11 @@ async def record_purchase(
     if bought is None:
         session.add(Purchase(user_id=user_id, community_id=community_id, deal_id=deal_id))
     top = sorted(existing.values(), key=lambda i: i.weight, reverse=True)[:5]
-    await record_event(
+    await emit(
         session,
-        new_event(
-            ProfileUpdated(user_id=user_id, community_id=community_id, top_interests=[i.topic for i in top]),
-            subject=user_id,
-            community_id=community_id,
-        ),
+        ProfileUpdated(user_id=user_id, community_id=community_id, top_interests=[i.topic for i in top]),
+        subject=user_id,
+        community_id=community_id,
     )
 
 

@@ -7,9 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.orders.deals.models import Deal, DealCreate
 from services.orders.products.models import KnownProduct
 from shared.auth import LEADER, Principal
-from shared.bus import record_event
+from shared.bus import emit
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.events import new_event
 from shared.events.schemas.orders import DealPublished
 from shared.models import utcnow
 
@@ -26,23 +25,21 @@ async def publish_deal(session: AsyncSession, *, principal: Principal, data: Dea
         created_by=principal.user_id,
     )
     session.add(deal)
-    await record_event(
+    await emit(
         session,
-        new_event(
-            DealPublished(
-                deal_id=deal.id,
-                community_id=deal.community_id,
-                product_id=deal.product_id,
-                product_name=deal.product_name,
-                tags=deal.tags,
-                price_fen=deal.price_fen,
-                stock=deal.stock,
-                closes_at=deal.closes_at,
-            ),
-            subject=deal.id,
+        DealPublished(
+            deal_id=deal.id,
             community_id=deal.community_id,
-            actor_id=principal.user_id,
+            product_id=deal.product_id,
+            product_name=deal.product_name,
+            tags=deal.tags,
+            price_fen=deal.price_fen,
+            stock=deal.stock,
+            closes_at=deal.closes_at,
         ),
+        subject=deal.id,
+        community_id=deal.community_id,
+        actor_id=principal.user_id,
     )
     return deal
 

@@ -10,9 +10,8 @@ from services.orders.deals.service import get_deal, reserve_stock
 from services.orders.orders.models import PAID, PENDING_PAYMENT, Order, OrderCreate, PaymentConfirmation
 from services.orders.payments.port import PaymentProvider
 from shared.auth import LEADER, Principal
-from shared.bus import record_event
+from shared.bus import emit
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.events import new_event
 from shared.events.schemas.orders import OrderPaid, OrderPlaced
 from shared.models import utcnow
 
@@ -37,20 +36,18 @@ async def place_order(session: AsyncSession, *, principal: Principal, data: Orde
         amount_fen=deal.price_fen * data.quantity,
     )
     session.add(order)
-    await record_event(
+    await emit(
         session,
-        new_event(
-            OrderPlaced(
-                order_id=order.id,
-                deal_id=deal.id,
-                buyer_id=order.buyer_id,
-                quantity=order.quantity,
-                amount_fen=order.amount_fen,
-            ),
-            subject=order.id,
-            community_id=order.community_id,
-            actor_id=principal.user_id,
+        OrderPlaced(
+            order_id=order.id,
+            deal_id=deal.id,
+            buyer_id=order.buyer_id,
+            quantity=order.quantity,
+            amount_fen=order.amount_fen,
         ),
+        subject=order.id,
+        community_id=order.community_id,
+        actor_id=principal.user_id,
     )
     return order
 
@@ -76,23 +73,21 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
     assert deal is not None
     order.status, order.paid_at, order.provider_payment_id = PAID, utcnow(), data.provider_payment_id
     session.add(order)
-    await record_event(
+    await emit(
         session,
-        new_event(
-            OrderPaid(
-                order_id=order.id,
-                deal_id=deal.id,
-                buyer_id=order.buyer_id,
-                product_id=deal.product_id,
-                product_name=deal.product_name,
-                tags=deal.tags,
-                quantity=order.quantity,
-                amount_fen=order.amount_fen,
-            ),
-            subject=order.id,
-            community_id=order.community_id,
-            actor_id=order.buyer_id,
+        OrderPaid(
+            order_id=order.id,
+            deal_id=deal.id,
+            buyer_id=order.buyer_id,
+            product_id=deal.product_id,
+            product_name=deal.product_name,
+            tags=deal.tags,
+            quantity=order.quantity,
+            amount_fen=order.amount_fen,
         ),
+        subject=order.id,
+        community_id=order.community_id,
+        actor_id=order.buyer_id,
     )
     return order
 
