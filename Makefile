@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint catalogue migration clean
+.PHONY: run test test-fast bench lint catalogue migration lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ catalogue: $(STAMP)  ## regenerate docs/events from the typed event schemas
 
 migration: $(STAMP)  ## make migration SERVICE=orders MESSAGE="add refunds"
 	$(BIN)/python -m shared.migrations revision $(SERVICE) "$(MESSAGE)"
+
+lock:  ## re-pin dependencies: requirements.lock (dev, tests) and requirements.runtime.lock (the image)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11 -q
+	$(BIN)/uv pip compile pyproject.toml -c requirements.lock -o requirements.runtime.lock --python-version 3.11 -q
 
 clean:
 	rm -rf var/*.db var/*.db-* var/nats

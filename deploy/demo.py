@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 
 from deploy.client import Session, login, until
+from deploy.processes import DEMO_OPERATOR_PHONE
 
 LEADER_PHONE = "+8613900000001"
 RESIDENT_PHONE = "+8613900000002"
-OPERATOR_PHONE = "+8613800000000"
+OPERATOR_PHONE = DEMO_OPERATOR_PHONE
 COMMUNITY = {"name": "阳光花园", "address": "上海市浦东新区阳光路 88 号"}
 
 

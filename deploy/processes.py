@@ -5,6 +5,7 @@ temporary databases (SQLite files, or PostgreSQL databases when a URL is given).
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import socket
@@ -26,6 +27,7 @@ DEFAULT_PORTS = {
     "matching": 8005,
 }
 DEFAULT_NATS_PORT = 4302
+DEMO_OPERATOR_PHONE = "+8613800000000"
 BIN = Path(sys.executable).parent
 
 
@@ -60,7 +62,12 @@ class LocalSystem:
         return self.var_dir / "log" / f"{name}.log"
 
     def env(self) -> dict[str, str]:
-        env = {**os.environ, "LINLI_NATS_URL": self.nats_url, **self.extra_env}
+        env = {
+            **os.environ,
+            "LINLI_NATS_URL": self.nats_url,
+            "LINLI_GATEWAY_OPERATOR_PHONES": json.dumps([DEMO_OPERATOR_PHONE]),
+            **self.extra_env,
+        }
         for service in SERVICES:
             prefix = f"LINLI_{service.upper()}_"
             env[prefix + "PORT"] = str(self.ports[service])

@@ -14,9 +14,12 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
 
 LOCAL_JWT_SECRET = "linli-local-development-secret-change-me!"
+LOCAL_PAYMENT_WEBHOOK_SECRET = "whsec_bGlubGktbG9jYWwtcGF5bWVudC13ZWJob29rLXNlY3JldA=="
 
 # Fields that may come from a deployment-wide `LINLI_<FIELD>` variable.
-DEPLOYMENT_WIDE = frozenset({"environment", "nats_url", "jwt_secret", "log_format", "log_level", "stream_replicas"})
+DEPLOYMENT_WIDE = frozenset(
+    {"environment", "nats_url", "jwt_secret", "log_format", "log_level", "stream_replicas", "payment_webhook_secret"}
+)
 
 
 class _DeploymentWideSource(EnvSettingsSource):
@@ -81,3 +84,15 @@ class ServiceSettings(BaseSettings):
     @property
     def max_deliver(self) -> int:
         return len(self.redelivery_backoff) + 1
+
+
+class PaymentWebhookSettings(ServiceSettings):
+    """For the two ends of the payment provider's webhook: orders' provider port and the gateway."""
+
+    payment_webhook_secret: str = LOCAL_PAYMENT_WEBHOOK_SECRET  # Standard Webhooks, whsec_…
+
+    @model_validator(mode="after")
+    def _no_local_webhook_secret_in_production(self) -> PaymentWebhookSettings:
+        if self.environment == "production" and self.payment_webhook_secret == LOCAL_PAYMENT_WEBHOOK_SECRET:
+            raise ValueError("payment_webhook_secret must be set outside local use (LINLI_PAYMENT_WEBHOOK_SECRET)")
+        return self

@@ -1,9 +1,9 @@
 from typing import ClassVar
 
-from shared.settings import ServiceSettings
+from shared.settings import PaymentWebhookSettings
 
 
-class Settings(ServiceSettings):
+class Settings(PaymentWebhookSettings):
     """Environment: LINLI_GATEWAY_<FIELD>."""
 
     service_name: ClassVar[str] = "gateway"
@@ -21,10 +21,7 @@ class Settings(ServiceSettings):
     otp_ttl_seconds: int = 300
     otp_resend_seconds: int = 30
     otp_max_attempts: int = 5
-    operator_phones: list[str] = ["+8613800000000"]
-
-    # Signing secret of the payment provider's webhooks (Standard Webhooks, whsec_…).
-    payment_webhook_secret: str = "whsec_bGlubGktbG9jYWwtcGF5bWVudC13ZWJob29rLXNlY3JldA=="
+    operator_phones: list[str] = []  # who may use the operators' endpoints
 
     def upstreams(self) -> dict[str, str]:
         return {

@@ -1,9 +1,9 @@
 from typing import ClassVar
 
-from shared.settings import ServiceSettings
+from shared.settings import PaymentWebhookSettings
 
 
-class Settings(ServiceSettings):
+class Settings(PaymentWebhookSettings):
     """Environment: LINLI_ORDERS_<FIELD>."""
 
     service_name: ClassVar[str] = "orders"
@@ -12,5 +12,4 @@ class Settings(ServiceSettings):
     # The embedded payment provider: a simulation that confirms payments by calling the gateway's
     # payment webhook, signed the Standard Webhooks way, like a real provider would.
     payment_webhook_url: str = "http://127.0.0.1:8000/webhooks/payments"
-    payment_webhook_secret: str = "whsec_bGlubGktbG9jYWwtcGF5bWVudC13ZWJob29rLXNlY3JldA=="
     payment_confirm_delay: float = 0.2

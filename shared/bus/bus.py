@@ -79,7 +79,8 @@ class Bus:
         while True:
             try:
                 return await nats.connect(
-                    self.nats_url,
+                    # A cluster is given as a comma-separated list; the client fails over between them.
+                    servers=[url.strip() for url in self.nats_url.split(",") if url.strip()],
                     name=f"linli-{self.service}",
                     max_reconnect_attempts=-1,  # keep trying for as long as the service lives
                     reconnect_time_wait=0.5,

@@ -2,8 +2,8 @@
 
 One environment (`env.py`, `script.py.mako` here) and two version branches per database: "bus"
 (`shared/bus/migrations`: outbox, inbox, dead letters) and the service's own
-(`services/<name>/migrations`). `upgrade` brings a database to all heads; it runs on start in the
-embedded default and as a one-shot step in deployments.
+(`services/<name>/migrations`). `upgrade` brings a database to all heads; every service runs it on
+start, under a PostgreSQL advisory lock so that replicas starting together migrate once.
 
     python -m shared.migrations revision orders "add refunds"   # autogenerate a migration
     python -m shared.migrations upgrade orders                  # apply, using the service's settings
@@ -15,6 +15,7 @@ import asyncio
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 from alembic import command
@@ -49,7 +50,8 @@ async def upgrade(db: Database, service: str, metadata: MetaData) -> None:
     def run(connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
             # Several instances starting at once: one migrates, the others wait and find nothing to do.
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({abs(hash(service)) % 2**31})")
+            # (crc32, not hash(): the key must be the same in every process.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({zlib.crc32(service.encode())})")
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
 
