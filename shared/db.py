@@ -5,7 +5,6 @@ The schema is created only by Alembic migrations (`shared.migrations`), never by
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,20 @@ def create_engine(url: str) -> AsyncEngine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection per process: SQLite has one writer anyway, and queueing for the connection
+        # in asyncio is far cheaper than SQLite's busy handler sleeping between lock attempts.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         # SQLite allows one writer: BEGIN IMMEDIATE takes the write lock at the start of a
         # transaction, so concurrent read-modify-write transactions queue instead of failing.
-        event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # Read-only sessions (`Database.reader()`) begin deferred and never wait for the writer.
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -44,6 +50,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "linli_read_only"
+
+
 class Database:
     """The engine and its session factory; `session()` is one unit of work."""
 
@@ -51,13 +60,16 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), class_=AsyncSession, expire_on_commit=False
+        )
 
     def session(self) -> AsyncSession:
         return self._sessions()
 
-    async def sessions(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session:
-            yield session
+    def reader(self) -> AsyncSession:
+        """A session for reads only: on SQLite it does not take the write lock."""
+        return self._readers()
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

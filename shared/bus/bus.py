@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, Literal
 
 import nats
 from nats.aio.client import Client as NATS
@@ -15,9 +15,10 @@ from shared.bus import deadletters
 from shared.bus.consumer import PullConsumer
 from shared.bus.handlers import EventHandlers
 from shared.bus.outbox import OutboxRelay
+from shared.bus.retention import Housekeeper
 from shared.bus.streams import declare_stream
 from shared.db import Database
-from shared.events import RejectedEvent, parse_event
+from shared.events import Event, RejectedEvent, parse_event
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -43,6 +44,9 @@ class Bus:
         self.js: JetStreamContext | None = None
         self.consumers: list[PullConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._workers: list[PullConsumer | OutboxRelay | Housekeeper] = []
+        self._relay: OutboxRelay | None = None
+        self._closing = False
 
     @property
     def max_deliver(self) -> int:
@@ -69,8 +73,13 @@ class Bus:
             )
             await consumer.ensure()
             self.consumers.append(consumer)
-        relay = OutboxRelay(self.db, self.js, interval=self.relay_interval)
-        self._tasks = [asyncio.create_task(relay.run(), name=f"{self.service}-relay")]
+        self._relay = OutboxRelay(self.db, self.js, interval=self.relay_interval)
+        housekeeper = Housekeeper(self.db)
+        self._workers = [self._relay, housekeeper, *self.consumers]
+        self._tasks = [
+            asyncio.create_task(self._relay.run(), name=f"{self.service}-relay"),
+            asyncio.create_task(housekeeper.run(), name=f"{self.service}-housekeeping"),
+        ]
         self._tasks += [asyncio.create_task(c.run(), name=f"{self.service}-{c.stream}") for c in self.consumers]
 
     async def _connect(self, patience: float) -> NATS:
@@ -97,7 +106,15 @@ class Bus:
                 await asyncio.sleep(0.5)
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        """Let work in hand finish (a cancelled transaction would log errors), then disconnect."""
+        self._closing = True
+        for worker in self._workers:
+            worker.stop()
+        for task, worker in zip(self._tasks, self._workers, strict=True):
+            if worker.idle:
+                task.cancel()
+        _done, late = await asyncio.wait(self._tasks, timeout=5) if self._tasks else (set(), set())
+        for task in late:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -105,48 +122,32 @@ class Bus:
         if self.nc is not None and not self.nc.is_closed:
             await self.nc.close()
 
-    async def _process(self, msg: Msg) -> None:
-        meta = msg.metadata
-        attempts, stream, seq = meta.num_delivered, meta.stream, meta.sequence.stream
-        try:
-            event = parse_event(msg.data)
-        except RejectedEvent as exc:
-            log.warning("event rejected", reason=str(exc), subject=msg.subject, stream_seq=seq)
-            await deadletters.park(
-                self.db,
-                stream=stream,
-                stream_seq=seq,
-                payload=msg.data,
-                error=str(exc),
-                attempts=attempts,
-                status="rejected",
-                type_=msg.subject,
-            )
-            await msg.term()
-            return
-        try:
-            outcome = await self.handlers.apply_once(self.db, event)
-        except Exception as exc:
+    async def _process(self, msgs: list[Msg]) -> None:
+        """Apply a batch of deliveries; ack what is applied, retry or park what failed."""
+        events: list[tuple[Msg, Event[Any]]] = []
+        for msg in msgs:
+            try:
+                events.append((msg, parse_event(msg.data)))
+            except RejectedEvent as exc:
+                log.warning(
+                    "event rejected", reason=str(exc), subject=msg.subject, stream_seq=msg.metadata.sequence.stream
+                )
+                await self._park(msg, error=str(exc), status="rejected")
+        outcomes = await self.handlers.apply(self.db, [event for _, event in events])
+        for (msg, event), outcome in zip(events, outcomes, strict=True):
+            if outcome.status != "failed":
+                await msg.ack()
+                continue
+            attempts = msg.metadata.num_delivered
             if attempts >= self.max_deliver:
                 log.error(
                     "event dead-lettered",
                     event_id=event.id,
                     type=event.type,
                     attempts=attempts,
-                    error=repr(exc),
+                    error=repr(outcome.error),
                 )
-                await deadletters.park(
-                    self.db,
-                    stream=stream,
-                    stream_seq=seq,
-                    payload=msg.data,
-                    error=repr(exc),
-                    attempts=attempts,
-                    status="dead",
-                    event_id=event.id,
-                    type_=event.type,
-                )
-                await msg.term()
+                await self._park(msg, error=repr(outcome.error), status="dead", event=event)
             else:
                 delay = self.backoff[attempts - 1]
                 log.warning(
@@ -155,12 +156,26 @@ class Bus:
                     type=event.type,
                     attempts=attempts,
                     retry_in=delay,
-                    error=repr(exc),
+                    error=repr(outcome.error),
                 )
                 await msg.nak(delay=delay)
-            return
-        log.debug("event handled", event_id=event.id, type=event.type, outcome=outcome)
-        await msg.ack()
+
+    async def _park(
+        self, msg: Msg, *, error: str, status: Literal["dead", "rejected"], event: Event[Any] | None = None
+    ) -> None:
+        meta = msg.metadata
+        await deadletters.park(
+            self.db,
+            stream=meta.stream,
+            stream_seq=meta.sequence.stream,
+            payload=msg.data,
+            error=error,
+            attempts=meta.num_delivered,
+            status=status,
+            event_id=event.id if event else None,
+            type_=event.type if event else msg.subject,
+        )
+        await msg.term()
 
     async def _on_reconnected(self) -> None:
         log.info(
@@ -171,7 +186,8 @@ class Bus:
             consumer.reset()
 
     async def _on_disconnected(self) -> None:
-        log.warning("disconnected from NATS")
+        if not self._closing:
+            log.warning("disconnected from NATS")
 
     async def _on_error(self, exc: Exception) -> None:
         log.info("NATS connection error", error=repr(exc))

@@ -5,7 +5,8 @@ on the server (nats.py #986), and a pull subscription can go silent after a serv
 (nats.py #504). So Linli drives the pull protocol itself: one inbox subscription, one pull
 request at a time with `expires` and `idle_heartbeat`, every delivery processed as it arrives
 (never waiting for a batch to fill), and a watchdog that re-issues the pull request — and
-re-creates the consumer if the server lost it — when heartbeats stop.
+re-creates the consumer if the server lost it — when heartbeats stop. Messages already waiting
+are handed over together, so a busy consumer applies them in one transaction.
 
 Redelivery is bounded: a failed event is NAKed with the next delay of the service's backoff
 schedule, and after `max_deliver` attempts it is parked as a dead letter and terminated.
@@ -32,7 +33,7 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-ProcessFn = Callable[[Msg], Awaitable[None]]
+ProcessFn = Callable[[list[Msg]], Awaitable[None]]
 
 
 class PullConsumer:
@@ -58,6 +59,12 @@ class PullConsumer:
         self.max_deliver, self.replicas, self.ack_wait = max_deliver, replicas, ack_wait
         self.batch, self.expires, self.heartbeat = batch, expires, heartbeat
         self._reset = asyncio.Event()
+        self._stopping = False
+        self.idle = True  # waiting for NATS, not inside a database transaction: safe to cancel
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then return (Bus.stop cancels the loop only while idle)."""
+        self._stopping = True
 
     def reset(self) -> None:
         """Re-issue the pull request now (called when the connection comes back)."""
@@ -82,16 +89,12 @@ class PullConsumer:
         sub = await self.nc.subscribe(inbox, pending_msgs_limit=self.batch * 4)
         pull_subject = f"$JS.API.CONSUMER.MSG.NEXT.{self.stream}.{self.durable}"
         request = json.dumps(
-            {
-                "batch": self.batch,
-                "expires": int(self.expires * 1e9),
-                "idle_heartbeat": int(self.heartbeat * 1e9),
-            }
+            {"batch": self.batch, "expires": int(self.expires * 1e9), "idle_heartbeat": int(self.heartbeat * 1e9)}
         ).encode()
         silence_limit = self.heartbeat * 3
         outstanding = 0  # messages still due on the current pull request
         try:
-            while True:
+            while not self._stopping:
                 if outstanding == 0 or self._reset.is_set():
                     self._reset.clear()
                     try:
@@ -101,36 +104,46 @@ class PullConsumer:
                         log.info("pull request not sent; retrying", stream=self.stream, error=repr(exc))
                         await asyncio.sleep(self.heartbeat)
                         continue
+                batch: list[Msg] = []
+                recover = False
+                self.idle = True
                 try:
                     msg = await sub.next_msg(timeout=silence_limit)
+                    while True:
+                        headers = msg.headers or {}
+                        status = headers.get("Status")
+                        if status is None:
+                            batch.append(msg)
+                            outstanding -= 1
+                        elif status == "100":
+                            if msg.reply:  # flow control asks for an answer; heartbeats do not
+                                await self.nc.publish(msg.reply)
+                        elif status in ("404", "408", "409"):
+                            # The pull request ended (no messages / expired / consumer changed or deleted).
+                            recover = "Consumer Deleted" in headers.get("Description", "")
+                            outstanding = 0
+                        else:
+                            log.warning("unexpected pull status", status=status, headers=headers)
+                            outstanding = 0
+                        if sub.pending_msgs == 0 or len(batch) >= self.batch:
+                            break
+                        msg = await sub.next_msg(timeout=silence_limit)
                 except nats.errors.TimeoutError:
                     # No message and no heartbeat: the server lost our pull request (restart,
                     # failover) or the consumer itself. Make sure it exists and ask again.
                     log.info("pull consumer silent; re-issuing pull", stream=self.stream)
-                    await self._recover()
-                    outstanding = 0
-                    continue
+                    recover, outstanding = True, 0
                 except nats.errors.ConnectionClosedError:
                     return
-                headers = msg.headers or {}
-                status = headers.get("Status")
-                if status is None:
-                    outstanding -= 1
+                finally:
+                    self.idle = False
+                if batch:
                     try:
-                        await self.process(msg)
-                    except Exception:  # e.g. database down: no ack, so ack_wait redelivers it
-                        log.exception("processing failed; message left for redelivery", subject=msg.subject)
-                elif status == "100":
-                    if msg.reply:  # flow control asks for an answer; heartbeats do not
-                        await self.nc.publish(msg.reply)
-                elif status in ("404", "408", "409"):
-                    # The pull request ended (no messages / expired / consumer changed or deleted).
-                    if status == "409" and "Consumer Deleted" in headers.get("Description", ""):
-                        await self._recover()
-                    outstanding = 0
-                else:
-                    log.warning("unexpected pull status", status=status, headers=headers)
-                    outstanding = 0
+                        await self.process(batch)
+                    except Exception:  # e.g. database down: no ack, so ack_wait redelivers them
+                        log.exception("processing failed; messages left for redelivery", count=len(batch))
+                if recover:
+                    await self._recover()
         finally:
             if not self.nc.is_closed:
                 with contextlib.suppress(Exception):

@@ -66,7 +66,7 @@ async def list_dead_letters(db: Database, *, status: str | None = "dead", limit:
     query = select(dead_letters).order_by(dead_letters.c.id.desc()).limit(limit)
     if status:
         query = query.where(dead_letters.c.status == status)
-    async with db.session() as session:
+    async with db.reader() as session:
         rows = (await session.execute(query)).mappings().all()
     return [DeadLetter.model_validate(dict(row)) for row in rows]
 

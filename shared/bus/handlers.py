@@ -1,13 +1,16 @@
-"""A service's event handlers, and how one event is applied exactly once.
+"""A service's event handlers, and how events are applied exactly once.
 
 A handler is `async def handler(session, event)`: it stages its effect (and any events it
-publishes) in `session` and never commits; `apply_once` commits the effect together with the
-event's inbox row, so a redelivered event finds its id there and is skipped.
+publishes) in `session` and never commits. `apply` commits a batch of events' effects together
+with their inbox rows in one transaction, so a redelivered event finds its id and is skipped. If
+a handler fails, the batch is rolled back and applied again in three parts — the events before
+it, the failing event alone, the events after it — so a failure costs only its own event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -23,6 +26,17 @@ from shared.events.registry import stream_of
 
 D = TypeVar("D", bound=EventData)
 Handler = Callable[[AsyncSession, Event[Any]], Awaitable[None]]
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, index: int, error: Exception) -> None:
+        self.index, self.error = index, error
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Literal["applied", "duplicate", "ignored", "failed"]
+    error: BaseException | None = None
 
 
 class EventHandlers:
@@ -45,27 +59,55 @@ class EventHandlers:
             streams.setdefault(stream_of(type_), []).append(type_)
         return streams
 
-    async def apply_once(self, db: Database, event: Event[Any]) -> Literal["applied", "duplicate", "ignored"]:
-        handler = self.by_type.get(event.type)
-        if handler is None:
-            return "ignored"
-        bind_trace(Trace(correlation_id=event.correlation_id, causation_id=event.id))
+    async def apply(self, db: Database, events: Sequence[Event[Any]]) -> list[Outcome]:
+        """Apply a batch; an outcome per event, in order."""
+        if not events:
+            return []
+        try:
+            return await self._apply_together(db, events)
+        except _HandlerFailed as failed:
+            if len(events) == 1:
+                return [Outcome("failed", failed.error)]
+            i = failed.index
+            before = await self.apply(db, events[:i]) if i else []
+            return [*before, *await self.apply(db, events[i : i + 1]), *await self.apply(db, events[i + 1 :])]
+        except IntegrityError:  # the inbox insert: another instance applied one of them first
+            if len(events) == 1:
+                return [Outcome("duplicate")]
+            return [(await self.apply(db, [event]))[0] for event in events]
+
+    async def _apply_together(self, db: Database, events: Sequence[Event[Any]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        applied: list[Event[Any]] = []
         async with db.session() as session:
-            seen = await session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.id))
-            if seen.first() is not None:
-                return "duplicate"
-            await handler(session, event)
-            await session.execute(
-                insert(inbox).values(event_id=event.id, type=event.type, processed_at=datetime.now(UTC))
-            )
-            try:
+            ids = [e.id for e in events]
+            seen = set((await session.execute(select(inbox.c.event_id).where(inbox.c.event_id.in_(ids)))).scalars())
+            for index, event in enumerate(events):
+                handler = self.by_type.get(event.type)
+                if handler is None or event.id in seen:
+                    outcomes.append(Outcome("ignored" if handler is None else "duplicate"))
+                    continue
+                seen.add(event.id)
+                bind_trace(Trace(correlation_id=event.correlation_id, causation_id=event.id))
+                try:
+                    await handler(session, event)
+                    await session.flush()  # the handler's constraint errors are its own failure
+                except Exception as exc:
+                    raise _HandlerFailed(index, exc) from exc
+                applied.append(event)
+                outcomes.append(Outcome("applied"))
+            if applied:
+                now = datetime.now(UTC)
+                await session.execute(
+                    insert(inbox), [{"event_id": e.id, "type": e.type, "processed_at": now} for e in applied]
+                )
                 await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                # Another instance may have applied the same event first (its inbox row won the race);
-                # any other integrity error is the handler's and is raised for redelivery.
-                seen = await session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.id))
-                if seen.first() is None:
-                    raise
-                return "duplicate"
-        return "applied"
+        return outcomes
+
+    async def apply_once(self, db: Database, event: Event[Any]) -> Literal["applied", "duplicate", "ignored"]:
+        """Apply one event, raising its handler's error (used by dead-letter replay)."""
+        outcome = (await self.apply(db, [event]))[0]
+        if outcome.status == "failed":
+            assert outcome.error is not None
+            raise outcome.error
+        return outcome.status

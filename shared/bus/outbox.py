@@ -76,6 +76,11 @@ class OutboxRelay:
     def __init__(self, db: Database, js: JetStreamContext, *, interval: float, batch: int = 256) -> None:
         self.db, self.js, self.interval, self.batch = db, js, interval, batch
         self._wake = asyncio.Event()
+        self._stopping = False
+        self.idle = True  # waiting, not inside a database transaction: safe to cancel
+
+    def stop(self) -> None:
+        self._stopping = True
 
     def wake(self) -> None:
         self._wake.set()
@@ -83,13 +88,15 @@ class OutboxRelay:
     async def run(self) -> None:
         _relays.add(self)
         try:
-            while True:
+            while not self._stopping:
                 self._wake.clear()
+                self.idle = False
                 try:
                     sent = await self.publish_pending()
                 except Exception as exc:  # NATS down or database busy: retry on the next tick
                     log.warning("outbox relay failed; will retry", error=repr(exc))
                     sent = 0
+                self.idle = True
                 if sent < self.batch:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.interval)
@@ -98,7 +105,7 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows in commit order; returns how many were acknowledged."""
-        async with self.db.session() as session:
+        async with self.db.reader() as session:
             rows = (
                 await session.execute(
                     select(

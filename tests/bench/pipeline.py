@@ -5,7 +5,7 @@ Linli side, in one process with two `Bus` instances on two temporary databases:
       `catalog.product.created` with `record_event` (what `create_product` does, minus auth);
       the outbox relay publishes it after commit.
   consumer "orders": its real `ProductCreated` handler (`remember_product`, a merge into
-      `known_products`) run by `EventHandlers.apply_once` (inbox row + effect, one transaction).
+      `known_products`) run by `EventHandlers.apply` (inbox rows + effects, one transaction per batch).
   Latency = consumer's effect commit − producer's commit, both stamped by a `Session`
   `after_commit` listener (monotonic clock, keyed by event id), i.e. at the moment each commit
   returned from the database, before any connection clean-up.
@@ -63,7 +63,7 @@ USER_ID = "bench-user"
 
 # Session.info keys the stamping listener looks for.
 _COMMITTED = "bench_committed_event_ids"
-_EFFECT = "bench_effect_event_id"
+_EFFECT = "bench_effect_event_ids"  # a consumer transaction applies a batch of events
 
 
 @dataclass
@@ -127,8 +127,7 @@ def _stamp_commit(session: Session) -> None:
     now = time.monotonic()
     for event_id in session.info.pop(_COMMITTED, ()):
         STAMPS.start[event_id] = now
-    event_id = session.info.pop(_EFFECT, None)
-    if event_id is not None:
+    for event_id in session.info.pop(_EFFECT, ()):
         STAMPS.finished(event_id, now)
 
 
@@ -205,7 +204,7 @@ class TimedHandlers(EventHandlers):
 
         async def timed(session: AsyncSession, event: Event[Any]) -> None:
             await real(session, event)
-            session.sync_session.info[_EFFECT] = event.id
+            session.sync_session.info.setdefault(_EFFECT, []).append(event.id)
 
         self.by_type[ProductCreated.event_type] = timed
 

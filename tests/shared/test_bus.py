@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import nats
 import pytest
@@ -261,3 +262,48 @@ async def test_every_event_arrives_promptly_across_idle_gaps(pipeline_factory) -
         await p.produce(f"gap{i}")
         await p.wait_applied([f"gap{i}"], timeout=5)
         assert time.monotonic() - started < 2.0, f"event {i} after a {gap} s gap took too long"
+
+
+async def test_one_failing_event_in_a_batch_rolls_back_alone(pipeline_factory) -> None:  # type: ignore[no-untyped-def]
+    """Waiting messages are applied in one transaction; a failing one is split off and retried alone."""
+    behaviour = Consumer(fail_times={"b25": 1})
+    p: Pipeline = await pipeline_factory(behaviour)
+    p.consumer.consumers[0].stop()  # hold the consumer back so a backlog builds up…
+    await asyncio.sleep(3.5)
+    names = [f"b{i}" for i in range(50)]
+    for n in names:
+        await p.produce(n)
+    await p.consumer.stop()
+    consumer = Bus(
+        service="matching",
+        nats_url=p.consumer.nats_url,
+        db=p.consumer_db,
+        handlers=p.consumer.handlers,
+        backoff=[0.05] * 3,
+    )
+    await consumer.start()  # …and is then delivered in batches
+    try:
+        await p.wait_applied(names)
+        await asyncio.sleep(0.3)
+        async with p.consumer_db.session() as session:
+            counts = dict((await session.execute(select(effects.c.name, func.count()).group_by(effects.c.name))).all())
+        assert counts == dict.fromkeys(names, 1)
+        assert behaviour.attempts["b25"] == 2
+        async with p.consumer_db.session() as session:
+            transactions = (await session.execute(select(func.count(func.distinct(inbox.c.processed_at))))).scalar_one()
+        assert transactions < 10, "the backlog was applied in batches (one inbox timestamp per transaction)"
+    finally:
+        await consumer.stop()
+
+
+async def test_old_outbox_and_inbox_rows_are_pruned(pipeline_factory) -> None:  # type: ignore[no-untyped-def]
+    from shared.bus.retention import INBOX_KEEP, OUTBOX_KEEP, prune
+    from shared.models import utcnow
+
+    p: Pipeline = await pipeline_factory(Consumer())
+    await p.produce("kept")
+    await p.wait_applied(["kept"])
+    assert await prune(p.producer_db, now=utcnow()) == (0, 0)
+    assert await prune(p.producer_db, now=utcnow() + OUTBOX_KEEP + timedelta(minutes=1)) == (1, 0)
+    assert await prune(p.consumer_db, now=utcnow() + OUTBOX_KEEP + timedelta(minutes=1)) == (0, 0)
+    assert await prune(p.consumer_db, now=utcnow() + INBOX_KEEP + timedelta(minutes=1)) == (0, 1)
