@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint catalogue migration lock clean
+.PHONY: run test test-fast bench lint catalogue migration dead-letters lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ catalogue: $(STAMP)  ## regenerate docs/events from the typed event schemas
 
 migration: $(STAMP)  ## make migration SERVICE=orders MESSAGE="add refunds"
 	$(BIN)/python -m shared.migrations revision $(SERVICE) "$(MESSAGE)"
+
+dead-letters: $(STAMP)  ## make dead-letters SERVICE=matching [ARGS="--status all"]; replay: python -m shared.cli dead-letters replay SERVICE ID
+	$(BIN)/python -m shared.cli dead-letters list $(SERVICE) $(ARGS)
 
 lock:  ## re-pin dependencies: requirements.lock (dev, tests) and requirements.runtime.lock (the image)
 	$(BIN)/pip install --quiet uv
