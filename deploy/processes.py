@@ -17,7 +17,10 @@ from pathlib import Path
 
 import httpx
 
-SERVICES = ("catalog", "orders", "livestream", "community", "matching", "gateway")
+from shared.serve import SERVICES as ALL_SERVICES
+
+# The gateway starts last and stops first: it is the one the apps reach.
+SERVICES = (*(s for s in ALL_SERVICES if s != "gateway"), "gateway")
 DEFAULT_PORTS = {
     "gateway": 8000,
     "catalog": 8001,

@@ -8,6 +8,7 @@ id and uses the event's id as the causation id of whatever it publishes in turn.
 
 from __future__ import annotations
 
+import time
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
+_QUIET_PATHS = frozenset({"/healthz", "/readyz"})  # probed every few seconds; not worth a line each
+_log = structlog.get_logger("linli.access")
 CORRELATION_ID_HEADER = "x-correlation-id"
 
 
@@ -44,7 +47,8 @@ def outgoing_headers() -> dict[str, str]:
 
 
 class CorrelationMiddleware:
-    """Pure ASGI middleware (no BaseHTTPMiddleware: it would break streaming and context vars)."""
+    """Binds the ids, echoes them on the response and writes one access-log line per request.
+    Pure ASGI (no BaseHTTPMiddleware: it would break streaming and context vars)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,8 +63,12 @@ class CorrelationMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         bind_trace(Trace(correlation_id=correlation_id))
 
+        started, status = time.perf_counter(), 500
+
         async def send_with_ids(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -72,6 +80,14 @@ class CorrelationMiddleware:
         try:
             await self.app(scope, receive, send_with_ids)
         finally:
+            if scope["type"] == "http" and scope["path"] not in _QUIET_PATHS:
+                _log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    ms=round((time.perf_counter() - started) * 1000, 1),
+                )
             structlog.contextvars.unbind_contextvars("request_id", "correlation_id")
 
 

@@ -103,7 +103,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_reader(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db.reader() as session:
+        yield session
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ReaderDep = Annotated[AsyncSession, Depends(get_reader)]  # reads only; on SQLite it takes no write lock
 
 health_router = APIRouter(tags=["health"])
 

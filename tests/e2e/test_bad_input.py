@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
 import jwt
 import pytest
 
+from deploy.client import read_sms_code
 from deploy.processes import LocalSystem
 from shared.auth import Principal, issue_access_token
 from shared.settings import LOCAL_JWT_SECRET
@@ -208,3 +210,24 @@ async def test_dead_letter_admin_is_for_operators(hood: Neighbourhood, system: L
         assert listed.status_code == 200 and listed.json() == []
         missing = await matching.post("/admin/dead-letters/999/replay", headers={"Authorization": f"Bearer {token}"})
         assert_problem(missing, 404)
+
+
+async def test_a_code_and_a_refresh_token_are_spent_once_under_concurrent_use(
+    gateway: httpx.AsyncClient, system: LocalSystem
+) -> None:
+    phone = factories.new_phone()
+    offset = system.log_path("gateway").stat().st_size
+    assert (await gateway.post("/api/v1/auth/otp", json={"phone": phone})).status_code == 202
+    code = await read_sms_code(system.log_path("gateway"), phone, after=offset)
+    logins = await asyncio.gather(
+        *(gateway.post("/api/v1/auth/token", json={"phone": phone, "code": code}) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in logins) == [200, 401, 401, 401]
+    token = next(r for r in logins if r.status_code == 200).json()["refresh_token"]
+    refreshes = await asyncio.gather(
+        *(gateway.post("/api/v1/auth/refresh", json={"refresh_token": token}) for _ in range(3))
+    )
+    assert sorted(r.status_code for r in refreshes) == [200, 401, 401]
+    winner = next(r for r in refreshes if r.status_code == 200).json()["refresh_token"]
+    # The losers' reuse revoked the family, including the winner's new token.
+    assert_problem(await gateway.post("/api/v1/auth/refresh", json={"refresh_token": winner}), 401)

@@ -3,7 +3,6 @@ from fastapi import APIRouter, Request
 from services.gateway.feed import service
 from services.gateway.upstream.deps import UpstreamsDep
 from shared.auth import CurrentPrincipal
-from shared.errors import problem_response
 from shared.fields import EntityId
 
 router = APIRouter(prefix="/api/v1", tags=["feed"])
@@ -18,7 +17,4 @@ async def home_feed(
 ) -> object:
     principal.require_member(community_id)
     token = request.headers["authorization"][7:]
-    feed = await service.home_feed(upstreams, token=token, community_id=community_id)
-    if "problem" in feed:
-        return problem_response(feed["problem"])
-    return feed
+    return await service.home_feed(upstreams, token=token, community_id=community_id)

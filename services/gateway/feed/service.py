@@ -4,7 +4,7 @@ parallel. A service that is down or slow costs its section, never the whole feed
 import asyncio
 from typing import Any
 
-from services.gateway.upstream.clients import Upstreams
+from services.gateway.upstream.clients import UpstreamProblem, Upstreams
 from shared.errors import ServiceUnavailable
 from shared.logging import get_logger
 
@@ -33,7 +33,7 @@ async def home_feed(upstreams: Upstreams, *, token: str, community_id: str) -> d
             feed["unavailable"].append(name)
         elif result.status_code != 200:
             # The caller's own problem (not a member, bad id): the same answer from every section.
-            return {"problem": result.json(), "status": result.status_code}
+            raise UpstreamProblem(result.json())
         else:
             feed[name] = result.json()
     return feed

@@ -8,7 +8,7 @@ from services.gateway.identity.sms import SmsSender
 from services.gateway.settings import Settings
 from services.gateway.upstream.deps import UpstreamsDep
 from shared.errors import Unauthorized
-from shared.service import SessionDep
+from shared.service import ReaderDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -32,22 +32,36 @@ async def request_code(
 
 
 @router.post("/token", summary="Exchange phone + code for an access token and a refresh token")
-async def login(body: TokenRequest, session: SessionDep, settings: SettingsDep, upstreams: UpstreamsDep) -> TokenPair:
-    user = await service.verify_code(session, settings=settings, phone=body.phone, code=body.code)
-    if user is None:
-        await session.commit()  # the failed attempt counts
+async def login(
+    body: TokenRequest, session: SessionDep, reader: ReaderDep, settings: SettingsDep, upstreams: UpstreamsDep
+) -> TokenPair:
+    login = await service.check_code(reader, settings=settings, phone=body.phone, code=body.code)
+    await reader.close()
+    if login is None:
+        await service.count_wrong_code(session, phone=body.phone)
+        await session.commit()
         raise Unauthorized("wrong code")
-    await session.flush()
-    tokens = await service.issue_tokens(session, settings=settings, upstreams=upstreams, user=user)
+    roles = await service.roles_of(upstreams, login.user_id)
+    tokens = await service.complete_login(session, settings=settings, login=login, code=body.code, roles=roles)
     await session.commit()
     return tokens
 
 
 @router.post("/refresh", summary="Rotate a refresh token; the new access token has current roles")
 async def refresh(
-    body: RefreshRequest, session: SessionDep, settings: SettingsDep, upstreams: UpstreamsDep
+    body: RefreshRequest, session: SessionDep, reader: ReaderDep, settings: SettingsDep, upstreams: UpstreamsDep
 ) -> TokenPair:
-    user, family = await service.redeem_refresh_token(session, settings=settings, token=body.refresh_token)
-    tokens = await service.issue_tokens(session, settings=settings, upstreams=upstreams, user=user, family=family)
+    login, reused = await service.check_refresh_token(reader, settings=settings, token=body.refresh_token)
+    await reader.close()
+    if not reused:
+        roles = await service.roles_of(upstreams, login.user_id)
+        tokens = await service.rotate_refresh_token(
+            session, settings=settings, login=login, token=body.refresh_token, roles=roles
+        )
+        if tokens is not None:
+            await session.commit()
+            return tokens
+    assert login.family is not None
+    await service.revoke_family(session, family=login.family)
     await session.commit()
-    return tokens
+    raise Unauthorized("the refresh token was already used; every session of it is now logged out")

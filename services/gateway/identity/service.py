@@ -1,11 +1,18 @@
-"""Login by phone number and one-time code; access tokens carry the roles community reports."""
+"""Login by phone number and one-time code; access tokens carry the roles community reports.
+
+Asking community for roles is an HTTP call, so it never happens inside a write transaction:
+each operation reads first, calls community, then writes in one short transaction whose
+conditional statements catch a concurrent use of the same code or refresh token.
+"""
 
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlalchemy import delete, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.gateway.identity.models import OtpChallenge, RefreshToken, TokenPair, User
@@ -13,7 +20,16 @@ from services.gateway.settings import Settings
 from services.gateway.upstream.clients import Upstreams
 from shared.auth import Principal, issue_access_token
 from shared.errors import ServiceUnavailable, TooManyRequests, Unauthorized
-from shared.models import utcnow
+from shared.models import new_id, utcnow
+
+
+@dataclass(frozen=True)
+class Login:
+    """Who a correct code (or a live refresh token) belongs to; `user_id` is None for a new person."""
+
+    phone: str
+    user_id: str | None
+    family: str | None = None
 
 
 def _digest(secret: str, value: str) -> str:
@@ -36,36 +52,85 @@ async def issue_code(session: AsyncSession, *, settings: Settings, phone: str) -
     return f"【邻里】您的验证码是 {code}，{settings.otp_ttl_seconds // 60} 分钟内有效。"
 
 
-async def verify_code(session: AsyncSession, *, settings: Settings, phone: str, code: str) -> User | None:
-    """The user behind a correct code (created on first login), or None after counting a failure."""
-    challenge = await session.get(OtpChallenge, phone)
+async def check_code(reader: AsyncSession, *, settings: Settings, phone: str, code: str) -> Login | None:
+    """Read-only: the login a correct code opens, None for a wrong code; refuses expired or locked codes."""
+    challenge = await reader.get(OtpChallenge, phone)
     if challenge is None or challenge.expires_at <= utcnow():
         raise Unauthorized("no valid code for this phone; request a new one")
     if challenge.attempts >= settings.otp_max_attempts:
         raise TooManyRequests("too many wrong codes; request a new one")
     if not hmac.compare_digest(challenge.code_hash, _digest(settings.jwt_secret, f"{phone}:{code}")):
-        challenge.attempts += 1
-        session.add(challenge)
         return None
-    await session.delete(challenge)
-    user = (await session.exec(select(User).where(User.phone == phone))).first()
-    if user is None:
-        user = User(phone=phone)
-        session.add(user)
-    return user
+    user = (await reader.exec(select(User).where(User.phone == phone))).first()
+    return Login(phone=phone, user_id=user.id if user else None)
 
 
-async def issue_tokens(
-    session: AsyncSession, *, settings: Settings, upstreams: Upstreams, user: User, family: str | None = None
+async def count_wrong_code(session: AsyncSession, *, phone: str) -> None:
+    await session.execute(
+        update(OtpChallenge).where(col(OtpChallenge.phone) == phone).values(attempts=col(OtpChallenge.attempts) + 1)
+    )
+
+
+async def complete_login(
+    session: AsyncSession, *, settings: Settings, login: Login, code: str, roles: dict[str, list[str]]
 ) -> TokenPair:
-    roles = await roles_of(upstreams, user.id)
-    principal = Principal(user_id=user.id, roles=roles, operator=user.phone in settings.operator_phones)
+    """Spend the code (only once, even under concurrent use), create a new person, issue tokens."""
+    spent = await session.execute(
+        delete(OtpChallenge).where(
+            col(OtpChallenge.phone) == login.phone,
+            col(OtpChallenge.code_hash) == _digest(settings.jwt_secret, f"{login.phone}:{code}"),
+        )
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        raise Unauthorized("this code was just used; request a new one")
+    user_id = login.user_id
+    if user_id is None:
+        user_id = new_id()
+        session.add(User(id=user_id, phone=login.phone))
+    return _tokens(session, settings=settings, login=Login(login.phone, user_id), roles=roles)
+
+
+async def check_refresh_token(reader: AsyncSession, *, settings: Settings, token: str) -> tuple[Login, bool]:
+    """Read-only: the login a refresh token continues, and whether it was already spent (reuse)."""
+    row = await reader.get(RefreshToken, _digest(settings.jwt_secret, token))
+    if row is None or row.revoked or row.expires_at <= utcnow():
+        raise Unauthorized("the refresh token is not valid; log in again")
+    user = await reader.get(User, row.user_id)
+    assert user is not None
+    return Login(phone=user.phone, user_id=user.id, family=row.family), row.used_at is not None
+
+
+async def revoke_family(session: AsyncSession, *, family: str) -> None:
+    await session.execute(update(RefreshToken).where(col(RefreshToken.family) == family).values(revoked=True))
+
+
+async def rotate_refresh_token(
+    session: AsyncSession, *, settings: Settings, login: Login, token: str, roles: dict[str, list[str]]
+) -> TokenPair | None:
+    """Spend the refresh token and issue the next of its family; None if it was spent meanwhile."""
+    spent = await session.execute(
+        update(RefreshToken)
+        .where(
+            col(RefreshToken.token_hash) == _digest(settings.jwt_secret, token),
+            col(RefreshToken.used_at).is_(None),
+            col(RefreshToken.revoked).is_(False),
+        )
+        .values(used_at=utcnow())
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _tokens(session, settings=settings, login=login, roles=roles)
+
+
+def _tokens(session: AsyncSession, *, settings: Settings, login: Login, roles: dict[str, list[str]]) -> TokenPair:
+    assert login.user_id is not None
+    principal = Principal(user_id=login.user_id, roles=roles, operator=login.phone in settings.operator_phones)
     refresh = secrets.token_urlsafe(32)
     session.add(
         RefreshToken(
             token_hash=_digest(settings.jwt_secret, refresh),
-            user_id=user.id,
-            family=family or secrets.token_hex(8),
+            user_id=login.user_id,
+            family=login.family or secrets.token_hex(8),
             expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
         )
     )
@@ -75,32 +140,16 @@ async def issue_tokens(
         ),
         refresh_token=refresh,
         expires_in=settings.access_token_minutes * 60,
-        user_id=user.id,
+        user_id=login.user_id,
         roles=roles,
         operator=principal.operator,
     )
 
 
-async def redeem_refresh_token(session: AsyncSession, *, settings: Settings, token: str) -> tuple[User, str]:
-    """Spend a refresh token; returns its user and family. A second use revokes the whole family."""
-    row = await session.get(RefreshToken, _digest(settings.jwt_secret, token))
-    if row is None or row.revoked or row.expires_at <= utcnow():
-        raise Unauthorized("the refresh token is not valid; log in again")
-    if row.used_at is not None:
-        family = (await session.exec(select(RefreshToken).where(RefreshToken.family == row.family))).all()
-        for sibling in family:
-            sibling.revoked = True
-            session.add(sibling)
-        await session.commit()
-        raise Unauthorized("the refresh token was already used; every session of it is now logged out")
-    row.used_at = utcnow()
-    session.add(row)
-    user = await session.get(User, row.user_id)
-    assert user is not None
-    return user, row.family
-
-
-async def roles_of(upstreams: Upstreams, user_id: str) -> dict[str, list[str]]:
+async def roles_of(upstreams: Upstreams, user_id: str | None) -> dict[str, list[str]]:
+    """A person's roles per community, from community (a new person has none yet)."""
+    if user_id is None:
+        return {}
     response = await upstreams.call("community", "GET", f"/memberships/{user_id}")
     if response.status_code != 200:
         raise ServiceUnavailable("could not read your communities; try again")

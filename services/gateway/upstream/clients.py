@@ -13,9 +13,21 @@ from fastapi import FastAPI
 from services.gateway.settings import Settings
 from shared.auth import Principal, issue_access_token
 from shared.correlation import outgoing_headers
-from shared.errors import ServiceUnavailable
+from shared.errors import Problem, ServiceUnavailable
 
 SERVICE_PRINCIPAL = Principal(user_id="service:gateway", kind="service")
+
+
+class UpstreamProblem(Problem):
+    """A service's own problem document, passed on to the client unchanged."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        super().__init__(str(document.get("detail", "")))
+        self.status = int(document.get("status", 502))
+        self._document = document
+
+    def document(self, instance: str | None = None) -> dict[str, Any]:
+        return self._document
 
 
 class Upstreams:
