@@ -39,7 +39,9 @@ def main() -> None:
     started = time.monotonic()
     system = LocalSystem(var_dir=VAR.resolve())
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    # Ctrl-C and `kill` stop cleanly, also when started from a script that ignores SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         print("Starting NATS (JetStream) and six services…", flush=True)
         system.start()
@@ -76,6 +78,9 @@ Press Ctrl-C to stop.
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping…", flush=True)
+    except RuntimeError as exc:  # a port taken, a service that would not start
+        print(f"Could not start Linli: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
     finally:
         stop.set()
         system.stop()

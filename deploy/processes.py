@@ -107,7 +107,20 @@ class LocalSystem:
     def start_service(self, service: str) -> None:
         self._spawn(service, [sys.executable, "-m", "shared.serve", service])
 
+    def check_ports_free(self) -> None:
+        taken = []
+        for name, port in [("nats", self.nats_port), *self.ports.items()]:
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no conflict
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    taken.append(f"{name} :{port}")
+        if taken:
+            raise RuntimeError(f"ports in use ({', '.join(taken)}): is Linli (or something else) already running?")
+
     def start(self, timeout: float = 60) -> None:
+        self.check_ports_free()
         self.start_nats()
         for service in SERVICES:
             self.start_service(service)
