@@ -4,9 +4,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.catalog.products.models import Product, ProductCreate
+from shared.access import get_for_member
 from shared.auth import LEADER, Principal
 from shared.bus import emit
-from shared.errors import NotFound
 from shared.events.schemas.catalog import ProductCreated
 
 
@@ -26,11 +26,7 @@ async def create_product(session: AsyncSession, *, principal: Principal, data: P
 
 
 async def get_product(session: AsyncSession, *, principal: Principal, product_id: str) -> Product:
-    product = await session.get(Product, product_id)
-    if product is None:
-        raise NotFound(f"product {product_id} does not exist")
-    principal.require_member(product.community_id)
-    return product
+    return await get_for_member(session, Product, product_id, principal=principal, label="product")
 
 
 async def list_products(

@@ -4,9 +4,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.livestream.sessions.models import LiveSession, LiveSessionCreate
+from shared.access import get_for_member
 from shared.auth import LEADER, Principal
 from shared.bus import emit
-from shared.errors import NotFound
 from shared.events.schemas.livestream import SessionScheduled
 from shared.models import utcnow
 
@@ -35,11 +35,7 @@ async def schedule_session(session: AsyncSession, *, principal: Principal, data:
 
 
 async def get_session(session: AsyncSession, *, principal: Principal, session_id: str) -> LiveSession:
-    live = await session.get(LiveSession, session_id)
-    if live is None:
-        raise NotFound(f"live session {session_id} does not exist")
-    principal.require_member(live.community_id)
-    return live
+    return await get_for_member(session, LiveSession, session_id, principal=principal, label="live session")
 
 
 async def list_upcoming(

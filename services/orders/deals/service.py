@@ -6,9 +6,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.deals.models import Deal, DealCreate
 from services.orders.products.models import KnownProduct
+from shared.access import get_for_member
 from shared.auth import LEADER, Principal
 from shared.bus import emit
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import Conflict, Unprocessable
 from shared.events.schemas.orders import DealPublished
 from shared.models import utcnow
 
@@ -45,11 +46,7 @@ async def publish_deal(session: AsyncSession, *, principal: Principal, data: Dea
 
 
 async def get_deal(session: AsyncSession, *, principal: Principal, deal_id: str) -> Deal:
-    deal = await session.get(Deal, deal_id)
-    if deal is None:
-        raise NotFound(f"deal {deal_id} does not exist")
-    principal.require_member(deal.community_id)
-    return deal
+    return await get_for_member(session, Deal, deal_id, principal=principal, label="deal")
 
 
 async def list_open_deals(
