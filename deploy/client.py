@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,11 @@ class Session:
         return {"Authorization": f"Bearer {self.tokens['access_token']}"}
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return await self.http.request(method, path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+        """Like the app: every POST carries a fresh Idempotency-Key unless the caller gives one."""
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        if method == "POST":
+            headers.setdefault("Idempotency-Key", f'"{uuid.uuid4()}"')
+        return await self.http.request(method, path, headers=headers, **kwargs)
 
     async def refresh(self) -> None:
         response = await self.http.post("/api/v1/auth/refresh", json={"refresh_token": self.tokens["refresh_token"]})

@@ -39,6 +39,10 @@ class Problem(Exception):
         return problem_document(self.status, self.title, self.detail, self.slug, instance, **self.extensions)
 
 
+class BadRequest(Problem):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
 class NotFound(Problem):
     status, slug, title = 404, "not-found", "Not found"
 

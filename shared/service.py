@@ -20,6 +20,7 @@ from shared import migrations
 from shared.auth import CurrentPrincipal
 from shared.bus import Bus, EventHandlers
 from shared.bus import deadletters as dl
+from shared.bus.retention import PruneJob
 from shared.correlation import CorrelationMiddleware
 from shared.db import Database
 from shared.errors import ServiceUnavailable, install_problem_handlers
@@ -41,6 +42,8 @@ class ServiceSpec:
     # Extra resources a service holds for its lifetime (HTTP clients, ports to providers…).
     extensions: Sequence[Extension] = ()
     migrate_on_start: bool = True
+    # The service's own pruning jobs, run hourly with the bus's (e.g. expired idempotency keys).
+    housekeeping: Sequence[PruneJob] = ()
     # The gateway serves documentation merged from every service instead of its own.
     own_docs: bool = True
 
@@ -66,6 +69,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             replicas=settings.stream_replicas,
             backoff=settings.redelivery_backoff,
             relay_interval=settings.relay_interval,
+            housekeeping=spec.housekeeping,
         )
         app.state.settings, app.state.db, app.state.bus, app.state.handlers = settings, db, bus, spec.handlers
         await bus.start()

@@ -11,6 +11,7 @@ from services.orders.orders.routes import router as orders
 from services.orders.payments.simulated import SimulatedPaymentProvider
 from services.orders.products.handlers import handlers
 from services.orders.settings import Settings
+from shared import idempotency
 from shared.service import ServiceSpec, create_service_app
 
 
@@ -33,6 +34,7 @@ def spec() -> ServiceSpec:
         routers=[deals, orders],
         handlers=handlers,
         extensions=[payment_provider],
+        housekeeping=[idempotency.prune],
         description="Group-buy deals, orders, and payment through the payment-provider port.",
     )
 

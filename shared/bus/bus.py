@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import nats
@@ -15,7 +16,7 @@ from shared.bus import deadletters
 from shared.bus.consumer import PullConsumer
 from shared.bus.handlers import EventHandlers
 from shared.bus.outbox import OutboxRelay
-from shared.bus.retention import Housekeeper
+from shared.bus.retention import Housekeeper, PruneJob
 from shared.bus.streams import declare_stream
 from shared.db import Database
 from shared.events import Event, RejectedEvent, parse_event
@@ -35,11 +36,13 @@ class Bus:
         replicas: int = 1,
         backoff: list[float] | None = None,
         relay_interval: float = 1.0,
+        housekeeping: Sequence[PruneJob] = (),
     ) -> None:
         self.service, self.nats_url, self.db, self.handlers = service, nats_url, db, handlers
         self.replicas = replicas
         self.backoff = backoff or [1.0, 5.0, 30.0]
         self.relay_interval = relay_interval
+        self.housekeeping = housekeeping
         self.nc: NATS | None = None
         self.js: JetStreamContext | None = None
         self.consumers: list[PullConsumer] = []
@@ -74,7 +77,7 @@ class Bus:
             await consumer.ensure()
             self.consumers.append(consumer)
         self._relay = OutboxRelay(self.db, self.js, interval=self.relay_interval)
-        housekeeper = Housekeeper(self.db)
+        housekeeper = Housekeeper(self.db, self.housekeeping)
         self._workers = [self._relay, housekeeper, *self.consumers]
         self._tasks = [
             asyncio.create_task(self._relay.run(), name=f"{self.service}-relay"),

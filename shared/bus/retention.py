@@ -7,6 +7,7 @@ stream keeps events, so any event JetStream could still redeliver is still recog
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -23,6 +24,9 @@ OUTBOX_KEEP = timedelta(days=7)
 INBOX_KEEP = timedelta(seconds=RETENTION) + timedelta(days=1)
 EVERY = 3600.0
 
+# A service's own housekeeping, run on the same schedule: `prune(db, now=…)` → rows removed.
+PruneJob = Callable[..., Awaitable[int]]
+
 
 async def prune(db: Database, *, now: datetime) -> tuple[int, int]:
     async with db.session() as session:
@@ -33,8 +37,8 @@ async def prune(db: Database, *, now: datetime) -> tuple[int, int]:
 
 
 class Housekeeper:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, jobs: Sequence[PruneJob] = ()) -> None:
+        self.db, self.jobs = db, jobs
         self.idle = True
         self._stopping = False
 
@@ -45,9 +49,11 @@ class Housekeeper:
         while not self._stopping:
             self.idle = False
             try:
-                removed = await prune(self.db, now=utcnow())
-                if any(removed):
-                    log.info("bus tables pruned", outbox=removed[0], inbox=removed[1])
+                now = utcnow()
+                outbox_rows, inbox_rows = await prune(self.db, now=now)
+                others = [await job(self.db, now=now) for job in self.jobs]
+                if outbox_rows or inbox_rows or any(others):
+                    log.info("old rows pruned", outbox=outbox_rows, inbox=inbox_rows, others=others)
             except Exception as exc:
                 log.warning("pruning failed; will retry", error=repr(exc))
             self.idle = True

@@ -8,7 +8,9 @@ them to its metadata (`include_bus_tables`) so autogenerate sees the whole schem
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+
+from shared.models import UTCDateTime
 
 _metadata = MetaData()
 
@@ -20,8 +22,8 @@ outbox = Table(
     Column("type", String(128), nullable=False),
     Column("correlation_id", String(128), nullable=False),
     Column("payload", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime, nullable=True, index=True),
 )
 
 inbox = Table(
@@ -29,7 +31,7 @@ inbox = Table(
     _metadata,
     Column("event_id", String(64), primary_key=True),
     Column("type", String(128), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", UTCDateTime, nullable=False),
 )
 
 dead_letters = Table(
@@ -44,8 +46,8 @@ dead_letters = Table(
     Column("error", Text, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("status", String(16), nullable=False),  # dead | replayed | rejected
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("replayed_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("replayed_at", UTCDateTime, nullable=True),
 )
 
 BUS_TABLES = (outbox, inbox, dead_letters)

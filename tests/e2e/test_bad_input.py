@@ -231,3 +231,53 @@ async def test_a_code_and_a_refresh_token_are_spent_once_under_concurrent_use(
     winner = next(r for r in refreshes if r.status_code == 200).json()["refresh_token"]
     # The losers' reuse revoked the family, including the winner's new token.
     assert_problem(await gateway.post("/api/v1/auth/refresh", json={"refresh_token": winner}), 401)
+
+
+async def test_orders_need_an_idempotency_key(hood: Neighbourhood, gateway: httpx.AsyncClient) -> None:
+    body = {"deal_id": hood.deal["id"], "quantity": 1}
+    doc = assert_problem(await gateway.post("/api/v1/orders", json=body, headers=hood.resident.headers), 400)
+    assert "Idempotency-Key" in str(doc["detail"])
+    for bad in ('""', "x" * 256):
+        headers = {**hood.resident.headers, "Idempotency-Key": bad}
+        assert_problem(await gateway.post("/api/v1/orders", json=body, headers=headers), 400)
+    await assert_unchanged(hood)
+
+
+async def test_the_same_key_returns_the_first_result(
+    hood: Neighbourhood, gateway: httpx.AsyncClient, system: LocalSystem
+) -> None:
+    key = {"Idempotency-Key": '"order-1"'}
+    body = {"deal_id": hood.deal["id"], "quantity": 2}
+    first = await hood.resident.request("POST", "/api/v1/orders", json=body, headers=key)
+    again = await hood.resident.request("POST", "/api/v1/orders", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    # Another body under the same key: 422, nothing placed.
+    other = await hood.resident.request("POST", "/api/v1/orders", json={**body, "quantity": 1}, headers=key)
+    assert_problem(other, 422)
+    # An error is replayed too: over the per-person limit (5), then the same request again.
+    too_many = {"Idempotency-Key": "order-2"}
+    refused = await hood.resident.request("POST", "/api/v1/orders", json={**body, "quantity": 4}, headers=too_many)
+    assert_problem(refused, 409)
+    replayed = await hood.resident.request("POST", "/api/v1/orders", json={**body, "quantity": 4}, headers=too_many)
+    assert replayed.json() == refused.json() and replayed.headers["idempotent-replayed"] == "true"
+    # Keys are the caller's own: a neighbour may use the same one.
+    neighbour = await factories.person(gateway, system)
+    await factories.join(neighbour, hood.community["invite_code"])
+    theirs = await neighbour.request("POST", "/api/v1/orders", json=body, headers=key)
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
+    mine = (await hood.resident.request("GET", "/api/v1/orders")).json()
+    assert [o["id"] for o in mine] == [first.json()["id"]]
+
+
+async def test_concurrent_duplicates_create_one_order(hood: Neighbourhood) -> None:
+    key = {"Idempotency-Key": '"tap-tap-tap"'}
+    body = {"deal_id": hood.deal["id"], "quantity": 1}
+    responses = await asyncio.gather(
+        *(hood.resident.request("POST", "/api/v1/orders", json=body, headers=key) for _ in range(8))
+    )
+    assert {r.status_code for r in responses} <= {201, 409} and 201 in {r.status_code for r in responses}
+    assert len({r.json()["id"] for r in responses if r.status_code == 201}) == 1
+    assert len((await hood.resident.request("GET", "/api/v1/orders")).json()) == 1
+    deal = (await hood.leader.request("GET", f"/api/v1/deals/{hood.deal['id']}")).json()
+    assert deal["sold"] == 1

@@ -17,7 +17,7 @@ RESOURCES = {
     "profiles": "matching",
 }
 _FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key", "accept-language")
-_FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location")
+_FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location", "idempotent-replayed")
 
 router = APIRouter(prefix="/api/v1", tags=["resources"])
 

@@ -1,8 +1,10 @@
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.orders.orders import service
 from services.orders.orders.models import OrderCreate, OrderPublic, PaymentConfirmation
+from shared import idempotency
 from shared.auth import CurrentPrincipal
+from shared.idempotency import IdempotencyKey
 from shared.pagination import Limit, Offset
 from shared.service import SessionDep
 
@@ -10,11 +12,28 @@ router = APIRouter(tags=["orders"])
 
 
 @router.post("/orders", status_code=status.HTTP_201_CREATED, response_model=OrderPublic)
-async def place_order(body: OrderCreate, request: Request, session: SessionDep, principal: CurrentPrincipal) -> object:
-    order = await service.place_order(session, principal=principal, data=body)
-    await session.commit()
-    await service.start_payment(request.app.state.payments, order)
-    return order
+async def place_order(
+    body: OrderCreate, request: Request, session: SessionDep, principal: CurrentPrincipal, key: IdempotencyKey
+) -> Response:
+    async def place() -> OrderPublic:
+        order = await service.place_order(session, principal=principal, data=body)
+        return OrderPublic.model_validate(order, from_attributes=True)
+
+    result = await idempotency.once(
+        request.app.state.db,
+        session,
+        http=request,
+        caller=principal.user_id,
+        key=key,
+        body=body,
+        status_code=status.HTTP_201_CREATED,
+        operation=place,
+    )
+    if result.value is not None:  # placed now, not a replay: collect the payment
+        await service.start_payment(
+            request.app.state.payments, order_id=result.value.id, amount_fen=result.value.amount_fen
+        )
+    return result.response
 
 
 @router.get("/orders", response_model=list[OrderPublic], summary="My orders")

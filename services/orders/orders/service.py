@@ -52,9 +52,9 @@ async def place_order(session: AsyncSession, *, principal: Principal, data: Orde
     return order
 
 
-async def start_payment(provider: PaymentProvider, order: Order) -> None:
+async def start_payment(provider: PaymentProvider, *, order_id: str, amount_fen: int) -> None:
     """Ask the provider to collect payment; called after the order is committed (no lock held)."""
-    await provider.request_payment(order_id=order.id, amount_fen=order.amount_fen)
+    await provider.request_payment(order_id=order_id, amount_fen=amount_fen)
 
 
 async def confirm_payment(session: AsyncSession, *, principal: Principal, data: PaymentConfirmation) -> Order:
