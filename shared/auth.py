@@ -1,7 +1,8 @@
-"""Access tokens: issued by the gateway, verified by every service (defence in depth).
+"""Access tokens: signed by the gateway (Ed25519), verified by every service (defence in depth).
 
 A token names the principal — a user with roles per community, an operator, or an internal
-service — and lives for minutes; the gateway hands out refresh tokens for the rest.
+service — and lives for minutes; the gateway hands out refresh tokens for the rest. Services hold
+only the public key, so a compromised service can read tokens but never mint one.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from shared.errors import Forbidden, Unauthorized
+from shared.keys import load_key
 
 ISSUER = "linli-gateway"
 AUDIENCE = "linli"
-ALGORITHM = "HS256"
+ALGORITHM = "EdDSA"
 
 LEADER, MODERATOR, PROPERTY_MANAGER, RESIDENT = "leader", "moderator", "property_manager", "resident"
 
@@ -54,7 +56,7 @@ class Principal(BaseModel):
         return self.operator or self.kind == "service"
 
 
-def issue_access_token(secret: str, principal: Principal, *, ttl: timedelta = timedelta(minutes=15)) -> str:
+def issue_access_token(private_key: str, principal: Principal, *, ttl: timedelta = timedelta(minutes=15)) -> str:
     now = datetime.now(UTC)
     claims = {
         "iss": ISSUER,
@@ -68,14 +70,14 @@ def issue_access_token(secret: str, principal: Principal, *, ttl: timedelta = ti
         "exp": now + ttl,
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, load_key(private_key, "private"), algorithm=ALGORITHM)
 
 
-def verify_access_token(secret: str, token: str) -> Principal:
+def verify_access_token(public_key: str, token: str) -> Principal:
     try:
         claims = jwt.decode(
             token,
-            secret,
+            load_key(public_key, "public"),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=ISSUER,
@@ -108,7 +110,7 @@ async def current_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
-    return verify_access_token(request.app.state.settings.jwt_secret, credentials.credentials)
+    return verify_access_token(request.app.state.settings.jwt_public_key, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

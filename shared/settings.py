@@ -13,12 +13,24 @@ from pydantic import model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
 
-LOCAL_JWT_SECRET = "linli-local-development-secret-change-me!"
+from shared.keys import load_key
+
+# Local-only Ed25519 token keys (the base64 body of their PEM): production refuses them.
+LOCAL_JWT_PRIVATE_KEY = "MC4CAQAwBQYDK2VwBCIEICNDVNPJLfbaiNHMHMaI3VQvTpOb19EiMq6jAL5sIQLP"
+LOCAL_JWT_PUBLIC_KEY = "MCowBQYDK2VwAyEAoT/67eDqDXzjdM0DcuxdtJt/6dfZz82v5gWxEAA+vDc="
 LOCAL_PAYMENT_WEBHOOK_SECRET = "whsec_bGlubGktbG9jYWwtcGF5bWVudC13ZWJob29rLXNlY3JldA=="
 
 # Fields that may come from a deployment-wide `LINLI_<FIELD>` variable.
 DEPLOYMENT_WIDE = frozenset(
-    {"environment", "nats_url", "jwt_secret", "log_format", "log_level", "stream_replicas", "payment_webhook_secret"}
+    {
+        "environment",
+        "nats_url",
+        "jwt_public_key",
+        "log_format",
+        "log_level",
+        "stream_replicas",
+        "payment_webhook_secret",
+    }
 )
 
 
@@ -41,7 +53,8 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""  # empty means var/<service>.db (SQLite)
     nats_url: str = "nats://127.0.0.1:4302"
     stream_replicas: int = 1
-    jwt_secret: str = LOCAL_JWT_SECRET
+    # Verifies access tokens; only the gateway holds the private key that signs them.
+    jwt_public_key: str = LOCAL_JWT_PUBLIC_KEY
     log_format: Literal["console", "json"] = "console"
     log_level: str = "info"
     # Bus tuning: redelivery schedule (seconds) before an event is dead-lettered.
@@ -75,10 +88,9 @@ class ServiceSettings(BaseSettings):
             self.port = self.default_port
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
-        if self.environment == "production" and self.jwt_secret == LOCAL_JWT_SECRET:
-            raise ValueError("jwt_secret must be set outside local use (LINLI_JWT_SECRET)")
-        if len(self.jwt_secret) < 32:
-            raise ValueError("jwt_secret must be at least 32 characters")
+        if self.environment == "production" and self.jwt_public_key == LOCAL_JWT_PUBLIC_KEY:
+            raise ValueError("jwt_public_key must be set outside local use (LINLI_JWT_PUBLIC_KEY)")
+        load_key(self.jwt_public_key, "public")  # fail at start, not at the first request
         return self
 
     @property

@@ -1,6 +1,11 @@
 from typing import ClassVar
 
-from shared.settings import PaymentWebhookSettings
+from pydantic import model_validator
+
+from shared.keys import load_key
+from shared.settings import LOCAL_JWT_PRIVATE_KEY, PaymentWebhookSettings
+
+LOCAL_SECRET_KEY = "linli-local-gateway-secret-key-change-me"
 
 
 class Settings(PaymentWebhookSettings):
@@ -22,6 +27,22 @@ class Settings(PaymentWebhookSettings):
     otp_resend_seconds: int = 30
     otp_max_attempts: int = 5
     operator_phones: list[str] = []  # who may use the operators' endpoints
+
+    # Signs access tokens (Ed25519, the PEM or its base64 body); its public half is jwt_public_key.
+    jwt_private_key: str = LOCAL_JWT_PRIVATE_KEY
+    # Keys the hashes of login codes and refresh tokens stored in the gateway's database.
+    secret_key: str = LOCAL_SECRET_KEY
+
+    @model_validator(mode="after")
+    def _no_local_keys_in_production(self) -> "Settings":
+        if self.environment == "production" and self.jwt_private_key == LOCAL_JWT_PRIVATE_KEY:
+            raise ValueError("jwt_private_key must be set outside local use (LINLI_GATEWAY_JWT_PRIVATE_KEY)")
+        if self.environment == "production" and self.secret_key == LOCAL_SECRET_KEY:
+            raise ValueError("secret_key must be set outside local use (LINLI_GATEWAY_SECRET_KEY)")
+        if len(self.secret_key) < 32:
+            raise ValueError("secret_key must be at least 32 characters")
+        load_key(self.jwt_private_key, "private")
+        return self
 
     def upstreams(self) -> dict[str, str]:
         return {

@@ -37,7 +37,9 @@ NATS_SERVER = Path(sys.executable).parent / "nats-server"  # from nats-server-bi
 
 # What an operator exports before `docker compose up` (docs/deploy.md).
 OPERATOR_ENV = {
-    "LINLI_JWT_SECRET": "operator-chosen-jwt-secret-of-at-least-32-chars",
+    "LINLI_JWT_PRIVATE_KEY": "MC4CAQAwBQYDK2VwBCIEILCmlfKww5/q0MDZSMLkogACkyDHSQpqDxxy1QIeTZS/",
+    "LINLI_JWT_PUBLIC_KEY": "MCowBQYDK2VwAyEALdNMZVZCYmdZbYIyfv4jHE3WTybV4sYZ9R7LoJO7fQ8=",
+    "LINLI_SECRET_KEY": "operator-chosen-gateway-secret-key-of-32-chars",
     "LINLI_PAYMENT_WEBHOOK_SECRET": "whsec_b3BlcmF0b3ItY2hvc2VuLXdlYmhvb2stc2VjcmV0",
     "LINLI_POSTGRES_PASSWORD": "operator-superuser-password",
     "LINLI_DB_PASSWORD": "operator-application-password",
@@ -213,7 +215,7 @@ def test_settings_built_from_the_compose_environment(
     assert spec["command"] == ["python", "-m", "shared.serve", service]
     assert settings.environment == "production"
     assert settings.host == "0.0.0.0"
-    assert settings.jwt_secret == OPERATOR_ENV["LINLI_JWT_SECRET"]
+    assert settings.jwt_public_key == OPERATOR_ENV["LINLI_JWT_PUBLIC_KEY"]
     assert settings.stream_replicas == len(NATS_NODES)
     assert settings.log_format == "json"
 

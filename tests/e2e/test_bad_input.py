@@ -12,9 +12,10 @@ import pytest
 from deploy.client import read_sms_code
 from deploy.processes import LocalSystem
 from shared.auth import Principal, issue_access_token
-from shared.settings import LOCAL_JWT_SECRET
+from shared.settings import LOCAL_JWT_PRIVATE_KEY, LOCAL_JWT_PUBLIC_KEY
 from tests import factories
 from tests.factories import Neighbourhood
+from tests.keys import new_private_key
 
 UNKNOWN_ID = "0" * 32
 
@@ -85,8 +86,8 @@ async def test_unknown_ids(hood: Neighbourhood) -> None:
     await assert_unchanged(hood)
 
 
-def forged(secret: str = "not-the-real-secret-but-long-enough-to-sign", **ttl: float) -> str:
-    return issue_access_token(secret, Principal(user_id="someone"), ttl=timedelta(**ttl or {"minutes": 5}))
+def forged(private_key: str = new_private_key(), **ttl: float) -> str:
+    return issue_access_token(private_key, Principal(user_id="someone"), ttl=timedelta(**ttl or {"minutes": 5}))
 
 
 @pytest.mark.parametrize(
@@ -95,8 +96,8 @@ def forged(secret: str = "not-the-real-secret-but-long-enough-to-sign", **ttl: f
         (None, "Send an access token"),
         ("Bearer garbage", "not valid"),
         (f"Bearer {forged()}", "signature"),
-        (f"Bearer {forged(LOCAL_JWT_SECRET, seconds=-1)}", "expired"),
-        ("Bearer " + jwt.encode({"sub": "x"}, LOCAL_JWT_SECRET, algorithm="HS256"), "not valid"),
+        (f"Bearer {forged(LOCAL_JWT_PRIVATE_KEY, seconds=-1)}", "expired"),
+        ("Bearer " + jwt.encode({"sub": "x", "typ": "access"}, LOCAL_JWT_PUBLIC_KEY, algorithm="HS256"), "not valid"),
         ("Basic dXNlcjpwYXNz", "Send an access token"),
     ],
 )
@@ -205,7 +206,7 @@ async def test_dead_letter_admin_is_for_operators(hood: Neighbourhood, system: L
     operator = Principal(user_id="op", operator=True)
     async with httpx.AsyncClient(base_url=system.url("matching")) as matching:
         assert_problem(await matching.get("/admin/dead-letters", headers=hood.leader.headers), 403)
-        token = issue_access_token(LOCAL_JWT_SECRET, operator)
+        token = issue_access_token(LOCAL_JWT_PRIVATE_KEY, operator)
         listed = await matching.get("/admin/dead-letters", headers={"Authorization": f"Bearer {token}"})
         assert listed.status_code == 200 and listed.json() == []
         missing = await matching.post("/admin/dead-letters/999/replay", headers={"Authorization": f"Bearer {token}"})

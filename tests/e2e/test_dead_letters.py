@@ -19,7 +19,7 @@ from deploy.processes import LocalSystem
 from shared.auth import Principal, issue_access_token
 from shared.events import new_event
 from shared.events.schemas.orders import OrderPaid
-from shared.settings import LOCAL_JWT_SECRET
+from shared.settings import LOCAL_JWT_PRIVATE_KEY
 from tests.conftest import start_system
 from tests.databases import Databases
 
@@ -76,7 +76,7 @@ async def test_a_poison_event_is_parked_listed_and_refused_on_replay(quick_retry
     assert again.returncode == 1 and "failed again" in again.stderr
     assert (await asyncio.to_thread(listed, "dead"))[0]["id"] == dead["id"], "still parked after a failed replay"
 
-    operator = issue_access_token(LOCAL_JWT_SECRET, Principal(user_id="op", operator=True))
+    operator = issue_access_token(LOCAL_JWT_PRIVATE_KEY, Principal(user_id="op", operator=True))
     async with httpx.AsyncClient(base_url=system.url("matching")) as matching:
         headers = {"Authorization": f"Bearer {operator}"}
         listed_by_api = (await matching.get("/admin/dead-letters", headers=headers)).json()

@@ -5,33 +5,40 @@ import pytest
 
 from shared.auth import Principal, issue_access_token, verify_access_token
 from shared.errors import Forbidden, Unauthorized
+from shared.settings import LOCAL_JWT_PRIVATE_KEY as PRIVATE
+from shared.settings import LOCAL_JWT_PUBLIC_KEY as PUBLIC
+from tests.keys import load_private, new_private_key
 
-SECRET = "s" * 40
+OTHER_PRIVATE = new_private_key()
 
 
 def test_a_token_carries_the_principal() -> None:
     principal = Principal(user_id="u1", roles={"c1": ["leader"], "c2": ["resident"]})
-    assert verify_access_token(SECRET, issue_access_token(SECRET, principal)) == principal
+    assert verify_access_token(PUBLIC, issue_access_token(PRIVATE, principal)) == principal
 
 
 @pytest.mark.parametrize(
     ("token", "detail"),
     [
-        (issue_access_token(SECRET, Principal(user_id="u"), ttl=timedelta(seconds=-5)), "expired"),
-        (issue_access_token("t" * 40, Principal(user_id="u")), "signature"),
+        (issue_access_token(PRIVATE, Principal(user_id="u"), ttl=timedelta(seconds=-5)), "expired"),
+        (issue_access_token(OTHER_PRIVATE, Principal(user_id="u")), "signature"),
+        # The classic confusion: HMAC-signed with the public key as the secret.
+        (jwt.encode({"sub": "u", "aud": "linli", "iss": "linli-gateway", "exp": 2**40, "iat": 0}, PUBLIC), "not valid"),
         ("a.b.c", "not valid"),
         (
             jwt.encode(
-                {"sub": "u", "typ": "refresh", "aud": "linli", "iss": "linli-gateway", "exp": 2**40, "iat": 0}, SECRET
+                {"sub": "u", "typ": "refresh", "aud": "linli", "iss": "linli-gateway", "exp": 2**40, "iat": 0},
+                load_private(PRIVATE),
+                algorithm="EdDSA",
             ),
             "not an access token",
         ),
-        (jwt.encode({"sub": "u"}, SECRET), "not valid"),
+        (jwt.encode({"sub": "u"}, load_private(PRIVATE), algorithm="EdDSA"), "not valid"),
     ],
 )
 def test_bad_tokens_are_refused_with_a_reason(token: str, detail: str) -> None:
     with pytest.raises(Unauthorized, match=detail):
-        verify_access_token(SECRET, token)
+        verify_access_token(PUBLIC, token)
 
 
 def test_roles_are_per_community() -> None:

@@ -2,7 +2,10 @@ from typing import ClassVar
 
 import pytest
 
-from shared.settings import LOCAL_JWT_SECRET, ServiceSettings
+from shared.settings import ServiceSettings
+from tests.keys import new_private_key
+
+OPERATOR_PUBLIC = "MCowBQYDK2VwAyEALdNMZVZCYmdZbYIyfv4jHE3WTybV4sYZ9R7LoJO7fQ8="
 
 
 class OrdersLike(ServiceSettings):
@@ -33,13 +36,28 @@ def test_ports_and_databases_are_never_deployment_wide(monkeypatch: pytest.Monke
 
 def test_production_refuses_the_local_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LINLI_ENVIRONMENT", "production")
-    with pytest.raises(ValueError, match="jwt_secret must be set"):
+    with pytest.raises(ValueError, match="jwt_public_key must be set"):
         OrdersLike()
-    monkeypatch.setenv("LINLI_JWT_SECRET", "short")
-    with pytest.raises(ValueError, match="at least 32"):
+    monkeypatch.setenv("LINLI_JWT_PUBLIC_KEY", "not a key")
+    with pytest.raises(ValueError, match="not an Ed25519 public key"):
         OrdersLike()
-    monkeypatch.setenv("LINLI_JWT_SECRET", "x" * 40)
-    assert OrdersLike().jwt_secret != LOCAL_JWT_SECRET
+    monkeypatch.setenv("LINLI_JWT_PUBLIC_KEY", OPERATOR_PUBLIC)
+    assert OrdersLike().jwt_public_key == OPERATOR_PUBLIC
+
+
+def test_the_gateway_refuses_local_signing_keys_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.gateway.settings import Settings as GatewaySettings
+
+    monkeypatch.setenv("LINLI_ENVIRONMENT", "production")
+    monkeypatch.setenv("LINLI_JWT_PUBLIC_KEY", OPERATOR_PUBLIC)
+    monkeypatch.setenv("LINLI_PAYMENT_WEBHOOK_SECRET", "whsec_b3BlcmF0b3I=")
+    with pytest.raises(ValueError, match="jwt_private_key must be set"):
+        GatewaySettings()
+    monkeypatch.setenv("LINLI_GATEWAY_JWT_PRIVATE_KEY", new_private_key())
+    with pytest.raises(ValueError, match="secret_key must be set"):
+        GatewaySettings()
+    monkeypatch.setenv("LINLI_GATEWAY_SECRET_KEY", "s" * 40)
+    assert GatewaySettings().secret_key == "s" * 40
 
 
 def test_redelivery_schedule_bounds_deliveries(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,7 +45,7 @@ async def issue_code(session: AsyncSession, *, settings: Settings, phone: str) -
         raise TooManyRequests(f"a code was sent moments ago; ask again in {wait} s", retry_after=wait)
     code = f"{secrets.randbelow(10**6):06d}"
     challenge = challenge or OtpChallenge(phone=phone, code_hash="", sent_at=now, expires_at=now)
-    challenge.code_hash = _digest(settings.jwt_secret, f"{phone}:{code}")
+    challenge.code_hash = _digest(settings.secret_key, f"{phone}:{code}")
     challenge.sent_at, challenge.expires_at = now, now + timedelta(seconds=settings.otp_ttl_seconds)
     challenge.attempts = 0
     session.add(challenge)
@@ -59,7 +59,7 @@ async def check_code(reader: AsyncSession, *, settings: Settings, phone: str, co
         raise Unauthorized("no valid code for this phone; request a new one")
     if challenge.attempts >= settings.otp_max_attempts:
         raise TooManyRequests("too many wrong codes; request a new one")
-    if not hmac.compare_digest(challenge.code_hash, _digest(settings.jwt_secret, f"{phone}:{code}")):
+    if not hmac.compare_digest(challenge.code_hash, _digest(settings.secret_key, f"{phone}:{code}")):
         return None
     user = (await reader.exec(select(User).where(User.phone == phone))).first()
     return Login(phone=phone, user_id=user.id if user else None)
@@ -78,7 +78,7 @@ async def complete_login(
     spent = await session.execute(
         delete(OtpChallenge).where(
             col(OtpChallenge.phone) == login.phone,
-            col(OtpChallenge.code_hash) == _digest(settings.jwt_secret, f"{login.phone}:{code}"),
+            col(OtpChallenge.code_hash) == _digest(settings.secret_key, f"{login.phone}:{code}"),
         )
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
@@ -92,7 +92,7 @@ async def complete_login(
 
 async def check_refresh_token(reader: AsyncSession, *, settings: Settings, token: str) -> tuple[Login, bool]:
     """Read-only: the login a refresh token continues, and whether it was already spent (reuse)."""
-    row = await reader.get(RefreshToken, _digest(settings.jwt_secret, token))
+    row = await reader.get(RefreshToken, _digest(settings.secret_key, token))
     if row is None or row.revoked or row.expires_at <= utcnow():
         raise Unauthorized("the refresh token is not valid; log in again")
     user = await reader.get(User, row.user_id)
@@ -111,7 +111,7 @@ async def rotate_refresh_token(
     spent = await session.execute(
         update(RefreshToken)
         .where(
-            col(RefreshToken.token_hash) == _digest(settings.jwt_secret, token),
+            col(RefreshToken.token_hash) == _digest(settings.secret_key, token),
             col(RefreshToken.used_at).is_(None),
             col(RefreshToken.revoked).is_(False),
         )
@@ -128,7 +128,7 @@ def _tokens(session: AsyncSession, *, settings: Settings, login: Login, roles: d
     refresh = secrets.token_urlsafe(32)
     session.add(
         RefreshToken(
-            token_hash=_digest(settings.jwt_secret, refresh),
+            token_hash=_digest(settings.secret_key, refresh),
             user_id=login.user_id,
             family=login.family or secrets.token_hex(8),
             expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
@@ -136,7 +136,7 @@ def _tokens(session: AsyncSession, *, settings: Settings, login: Login, roles: d
     )
     return TokenPair(
         access_token=issue_access_token(
-            settings.jwt_secret, principal, ttl=timedelta(minutes=settings.access_token_minutes)
+            settings.jwt_private_key, principal, ttl=timedelta(minutes=settings.access_token_minutes)
         ),
         refresh_token=refresh,
         expires_in=settings.access_token_minutes * 60,

@@ -43,7 +43,7 @@ class Upstreams:
         return self.clients[service]
 
     def service_token(self) -> str:
-        return issue_access_token(self.settings.jwt_secret, SERVICE_PRINCIPAL, ttl=timedelta(minutes=1))
+        return issue_access_token(self.settings.jwt_private_key, SERVICE_PRINCIPAL, ttl=timedelta(minutes=1))
 
     async def call(
         self,
