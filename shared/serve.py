@@ -1,8 +1,13 @@
-"""Run one service with uvicorn (uvloop, httptools): `python -m shared.serve orders`."""
+"""Run one service: `python -m shared.serve orders`.
+
+First a prestart step migrates its database, in a process of its own, so the long-running server
+never loads Alembic (smaller resident memory); then uvicorn serves the app (uvloop, httptools).
+"""
 
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 
 import uvicorn
@@ -13,6 +18,7 @@ SERVICES = ("gateway", "catalog", "orders", "livestream", "community", "matching
 def main(service: str) -> None:
     if service not in SERVICES:
         raise SystemExit(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    subprocess.run([sys.executable, "-m", "shared.migrations", "upgrade", service], check=True)
     settings = importlib.import_module(f"services.{service}.settings").Settings()
     uvicorn.run(
         f"services.{service}.app:create_app",

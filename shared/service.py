@@ -1,6 +1,6 @@
 """The service defaults: every Linli service is `create_service_app(ServiceSpec(...))`.
 
-The lifespan opens the database (migrating it in the embedded default), connects the bus,
+The lifespan opens the database (already migrated by the prestart step in `shared.serve`), connects the bus,
 starts the outbox relay and the consumers; the app gets problem-details errors, request and
 correlation ids, `/healthz`, `/readyz` and the dead-letter admin endpoints.
 """
@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import MetaData
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import migrations
 from shared.auth import CurrentPrincipal
 from shared.bus import Bus, EventHandlers
 from shared.bus import deadletters as dl
@@ -41,7 +40,6 @@ class ServiceSpec:
     handlers: EventHandlers = field(default_factory=EventHandlers)
     # Extra resources a service holds for its lifetime (HTTP clients, ports to providers…).
     extensions: Sequence[Extension] = ()
-    migrate_on_start: bool = True
     # The service's own pruning jobs, run hourly with the bus's (e.g. expired idempotency keys).
     housekeeping: Sequence[PruneJob] = ()
     # The gateway serves documentation merged from every service instead of its own.
@@ -59,8 +57,6 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url)
-        if spec.migrate_on_start:
-            await migrations.upgrade(db, spec.name, spec.metadata)
         bus = Bus(
             service=spec.name,
             nats_url=settings.nats_url,

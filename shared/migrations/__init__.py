@@ -2,8 +2,8 @@
 
 One environment (`env.py`, `script.py.mako` here) and two version branches per database: "bus"
 (`shared/bus/migrations`: outbox, inbox, dead letters) and the service's own
-(`services/<name>/migrations`). `upgrade` brings a database to all heads; every service runs it on
-start, under a PostgreSQL advisory lock so that replicas starting together migrate once.
+(`services/<name>/migrations`). `upgrade` brings a database to all heads; `shared.serve` runs it
+before every start, under a PostgreSQL advisory lock so that replicas starting together migrate once.
 
     python -m shared.migrations revision orders "add refunds"   # autogenerate a migration
     python -m shared.migrations upgrade orders                  # apply, using the service's settings
