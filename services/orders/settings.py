@@ -13,3 +13,5 @@ class Settings(PaymentWebhookSettings):
     # payment webhook, signed the Standard Webhooks way, like a real provider would.
     payment_webhook_url: str = "http://127.0.0.1:8000/webhooks/payments"
     payment_confirm_delay: float = 0.2
+    # How long a placed order holds its units before they go back on sale if it is not paid.
+    payment_window_seconds: int = 900

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import jwt
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from deploy.client import read_sms_code
 from deploy.processes import LocalSystem
 from shared.auth import Principal, issue_access_token
-from shared.settings import LOCAL_JWT_PRIVATE_KEY, LOCAL_JWT_PUBLIC_KEY
+from shared.settings import LOCAL_JWT_PRIVATE_KEY, LOCAL_JWT_PUBLIC_KEY, LOCAL_PAYMENT_WEBHOOK_SECRET
 from tests import factories
 from tests.factories import Neighbourhood
 from tests.keys import new_private_key
@@ -36,7 +38,7 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
 
 async def assert_unchanged(hood: Neighbourhood) -> None:
     deal = (await hood.leader.request("GET", f"/api/v1/deals/{hood.deal['id']}")).json()
-    assert deal["sold"] == 0
+    assert deal["sold"] == 0 and deal["available"] == deal["stock"]
     assert (await hood.resident.request("GET", "/api/v1/orders")).json() == []
 
 
@@ -281,4 +283,27 @@ async def test_concurrent_duplicates_create_one_order(hood: Neighbourhood) -> No
     assert len({r.json()["id"] for r in responses if r.status_code == 201}) == 1
     assert len((await hood.resident.request("GET", "/api/v1/orders")).json()) == 1
     deal = (await hood.leader.request("GET", f"/api/v1/deals/{hood.deal['id']}")).json()
-    assert deal["sold"] == 1
+    assert deal["available"] == deal["stock"] - 1
+
+
+async def test_a_repeated_payment_callback_pays_once(hood: Neighbourhood, gateway: httpx.AsyncClient) -> None:
+    order = await factories.paid_order(hood.resident, hood.deal["id"], quantity=2)  # the provider's own callback
+    signer = Webhook(LOCAL_PAYMENT_WEBHOOK_SECRET)
+    body = json.dumps(
+        {
+            "type": "payment.succeeded",
+            "data": {"order_id": order["id"], "payment_id": "sim_again", "amount_fen": order["amount_fen"]},
+        }
+    )
+    for attempt in range(2):  # the provider retries, the same message twice
+        now = datetime.now(UTC)
+        headers = {
+            "webhook-id": "msg_repeat",
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": signer.sign("msg_repeat", now, body),
+            "content-type": "application/json",
+        }
+        assert (await gateway.post("/webhooks/payments", content=body, headers=headers)).status_code == 204, attempt
+    deal = (await hood.leader.request("GET", f"/api/v1/deals/{hood.deal['id']}")).json()
+    assert deal["sold"] == 2
+    assert (await hood.resident.request("GET", f"/api/v1/orders/{order['id']}")).json()["status"] == "paid"

@@ -49,13 +49,13 @@ class DealPublic(OrdersModel):
     tags: list[str]
     price_fen: int
     stock: int
-    sold: int
-    available: int
+    sold: int = Field(description="Units paid for")
+    available: int = Field(description="Units still for sale: stock − sold − units reserved by unpaid orders")
     per_person_limit: int
     status: str
     closes_at: datetime
     created_at: datetime
 
     @classmethod
-    def of(cls, deal: Deal) -> "DealPublic":
-        return cls.model_validate({**deal.model_dump(), "available": deal.stock - deal.sold})
+    def of(cls, deal: Deal, *, held: int) -> "DealPublic":
+        return cls.model_validate({**deal.model_dump(), "available": deal.stock - deal.sold - held})

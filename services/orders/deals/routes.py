@@ -14,7 +14,8 @@ router = APIRouter(prefix="/deals", tags=["deals"])
 async def publish_deal(body: DealCreate, session: SessionDep, principal: CurrentPrincipal) -> DealPublic:
     deal = await service.publish_deal(session, principal=principal, data=body)
     await session.commit()
-    return DealPublic.of(deal)
+    [public] = await service.public(session, [deal])
+    return public
 
 
 @router.get("", summary="Open deals of a community")
@@ -28,9 +29,10 @@ async def list_deals(
     deals = await service.list_open_deals(
         session, principal=principal, community_id=community_id, limit=limit, offset=offset
     )
-    return [DealPublic.of(d) for d in deals]
+    return await service.public(session, deals)
 
 
 @router.get("/{deal_id}")
 async def get_deal(deal_id: str, session: SessionDep, principal: CurrentPrincipal) -> DealPublic:
-    return DealPublic.of(await service.get_deal(session, principal=principal, deal_id=deal_id))
+    [public] = await service.public(session, [await service.get_deal(session, principal=principal, deal_id=deal_id)])
+    return public

@@ -1,15 +1,15 @@
 """Deal rules: a leader opens a deal for a product of their community; members browse open deals."""
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.orders.deals.models import Deal, DealCreate
+from services.orders.deals import stock
+from services.orders.deals.models import Deal, DealCreate, DealPublic
 from services.orders.products.models import KnownProduct
 from shared.access import get_for_member
 from shared.auth import LEADER, Principal
 from shared.bus import emit
-from shared.errors import Conflict, Unprocessable
+from shared.errors import Unprocessable
 from shared.events.schemas.orders import DealPublished
 from shared.models import utcnow
 
@@ -63,12 +63,7 @@ async def list_open_deals(
     return list((await session.exec(query)).all())
 
 
-async def reserve_stock(session: AsyncSession, *, deal: Deal, quantity: int) -> None:
-    """Take `quantity` units atomically: one conditional UPDATE, so concurrent buyers never oversell."""
-    result = await session.execute(
-        update(Deal)
-        .where(col(Deal.id) == deal.id, col(Deal.sold) + quantity <= col(Deal.stock))
-        .values(sold=col(Deal.sold) + quantity)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"only {deal.stock - deal.sold} left of this deal", available=deal.stock - deal.sold)
+async def public(session: AsyncSession, deals: list[Deal]) -> list[DealPublic]:
+    """Deals as buyers see them, with what is still available right now."""
+    held = await stock.held(session, [d.id for d in deals], now=utcnow())
+    return [DealPublic.of(d, held=held.get(d.id, 0)) for d in deals]

@@ -6,7 +6,8 @@ from services.orders.base import OrdersModel
 from shared.fields import EntityId
 from shared.models import UTCDateTime, new_id, utcnow
 
-PENDING_PAYMENT, PAID = "pending_payment", "paid"
+PENDING_PAYMENT, PAID, REFUNDED = "pending_payment", "paid", "refunded"
+EXPIRED = "expired"  # shown, never stored: a pending order whose reservation ran out
 
 
 class OrderCreate(OrdersModel):
@@ -25,6 +26,7 @@ class Order(OrdersModel, table=True):
     status: str = PENDING_PAYMENT
     provider_payment_id: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reserved_until: datetime = Field(sa_type=UTCDateTime, index=True)
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -36,9 +38,17 @@ class OrderPublic(OrdersModel):
     quantity: int
     unit_price_fen: int
     amount_fen: int
-    status: str
+    status: str = Field(description="pending_payment, paid, refunded, or expired (not paid in time)")
     created_at: datetime
+    reserved_until: datetime = Field(description="Pay by then, or the units go back on sale")
     paid_at: datetime | None
+
+    @classmethod
+    def of(cls, order: Order) -> "OrderPublic":
+        public = cls.model_validate(order, from_attributes=True)
+        if order.status == PENDING_PAYMENT and order.reserved_until <= utcnow():
+            public.status = EXPIRED
+        return public
 
 
 class PaymentConfirmation(OrdersModel):

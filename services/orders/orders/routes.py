@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from fastapi import APIRouter, Request, Response, status
 
 from services.orders.orders import service
-from services.orders.orders.models import OrderCreate, OrderPublic, PaymentConfirmation
+from services.orders.orders.models import REFUNDED, OrderCreate, OrderPublic, PaymentConfirmation
 from shared import idempotency
 from shared.auth import CurrentPrincipal
 from shared.idempotency import IdempotencyKey
@@ -15,9 +17,11 @@ router = APIRouter(tags=["orders"])
 async def place_order(
     body: OrderCreate, request: Request, session: SessionDep, principal: CurrentPrincipal, key: IdempotencyKey
 ) -> Response:
+    window = timedelta(seconds=request.app.state.settings.payment_window_seconds)
+
     async def place() -> OrderPublic:
-        order = await service.place_order(session, principal=principal, data=body)
-        return OrderPublic.model_validate(order, from_attributes=True)
+        order = await service.place_order(session, principal=principal, data=body, payment_window=window)
+        return OrderPublic.of(order)
 
     result = await idempotency.once(
         request.app.state.db,
@@ -36,24 +40,28 @@ async def place_order(
     return result.response
 
 
-@router.get("/orders", response_model=list[OrderPublic], summary="My orders")
+@router.get("/orders", summary="My orders")
 async def list_my_orders(
     session: SessionDep, principal: CurrentPrincipal, limit: Limit = 20, offset: Offset = 0
-) -> object:
-    return await service.list_my_orders(session, principal=principal, limit=limit, offset=offset)
+) -> list[OrderPublic]:
+    orders = await service.list_my_orders(session, principal=principal, limit=limit, offset=offset)
+    return [OrderPublic.of(o) for o in orders]
 
 
-@router.get("/orders/{order_id}", response_model=OrderPublic)
-async def get_order(order_id: str, session: SessionDep, principal: CurrentPrincipal) -> object:
-    return await service.get_order(session, principal=principal, order_id=order_id)
+@router.get("/orders/{order_id}")
+async def get_order(order_id: str, session: SessionDep, principal: CurrentPrincipal) -> OrderPublic:
+    return OrderPublic.of(await service.get_order(session, principal=principal, order_id=order_id))
 
 
 @router.post(
     "/internal/payments/confirmations",
-    response_model=OrderPublic,
     summary="A verified payment-provider confirmation, forwarded by the gateway",
 )
-async def confirm_payment(body: PaymentConfirmation, session: SessionDep, principal: CurrentPrincipal) -> object:
+async def confirm_payment(
+    body: PaymentConfirmation, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> OrderPublic:
     order = await service.confirm_payment(session, principal=principal, data=body)
     await session.commit()
-    return order
+    if order.status == REFUNDED:
+        await service.refund(request.app.state.payments, order=order)
+    return OrderPublic.of(order)

@@ -1,32 +1,40 @@
 """Order rules: a member buys from an open deal of their community within the per-person limit;
-stock is taken atomically; the order is paid when the payment provider confirms it."""
+the units are reserved until the payment deadline; the order is paid when the payment provider
+confirms it — or refunded, if it confirms too late and the units have been sold meanwhile."""
 
-from sqlalchemy import func
+from datetime import timedelta
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.orders.deals.models import Deal
-from services.orders.deals.service import get_deal, reserve_stock
-from services.orders.orders.models import PAID, PENDING_PAYMENT, Order, OrderCreate, PaymentConfirmation
+from services.orders.deals import stock
+from services.orders.deals.service import get_deal
+from services.orders.orders.models import PAID, REFUNDED, Order, OrderCreate, PaymentConfirmation
 from services.orders.payments.port import PaymentProvider
 from shared.auth import LEADER, Principal
 from shared.bus import emit
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.events.schemas.orders import OrderPaid, OrderPlaced
+from shared.events.schemas.orders import OrderPaid, OrderPlaced, OrderRefunded
 from shared.models import utcnow
 
 
-async def place_order(session: AsyncSession, *, principal: Principal, data: OrderCreate) -> Order:
-    deal = await get_deal(session, principal=principal, deal_id=data.deal_id)
-    if deal.status != "open" or deal.closes_at <= utcnow():
+async def place_order(
+    session: AsyncSession, *, principal: Principal, data: OrderCreate, payment_window: timedelta
+) -> Order:
+    await get_deal(session, principal=principal, deal_id=data.deal_id)  # 404 / 403 before any lock
+    deal = await stock.lock(session, data.deal_id)
+    now = utcnow()
+    if deal.status != "open" or deal.closes_at <= now:
         raise Conflict("this deal is no longer open")
-    already = await _quantity_bought(session, deal_id=deal.id, buyer_id=principal.user_id)
+    already = await stock.units_of_buyer(session, deal_id=deal.id, buyer_id=principal.user_id, now=now)
     if already + data.quantity > deal.per_person_limit:
         raise Conflict(
             f"at most {deal.per_person_limit} per person; you already have {already}",
             per_person_limit=deal.per_person_limit,
         )
-    await reserve_stock(session, deal=deal, quantity=data.quantity)
+    left = await stock.available(session, deal, now=now)
+    if data.quantity > left:
+        raise Conflict(f"only {left} left of this deal", available=left)
     order = Order(
         deal_id=deal.id,
         community_id=deal.community_id,
@@ -34,6 +42,7 @@ async def place_order(session: AsyncSession, *, principal: Principal, data: Orde
         quantity=data.quantity,
         unit_price_fen=deal.price_fen,
         amount_fen=deal.price_fen * data.quantity,
+        reserved_until=now + payment_window,
     )
     session.add(order)
     await emit(
@@ -57,22 +66,46 @@ async def start_payment(provider: PaymentProvider, *, order_id: str, amount_fen:
     await provider.request_payment(order_id=order_id, amount_fen=amount_fen)
 
 
+async def refund(provider: PaymentProvider, *, order: Order) -> None:
+    """Send the money back through the provider; called after the refund is committed."""
+    await provider.refund(order_id=order.id, amount_fen=order.amount_fen)
+
+
 async def confirm_payment(session: AsyncSession, *, principal: Principal, data: PaymentConfirmation) -> Order:
-    """Apply a provider's confirmation. Duplicates and late repeats change nothing."""
+    """Apply a provider's confirmation. Duplicates and late repeats change nothing. A payment that
+    arrives after the reservation expired is kept only if the units are still there; otherwise the
+    order is refunded (the caller sends the refund through the port once this commits)."""
     principal.require_service()
     order = await session.get(Order, data.order_id)
     if order is None:
         raise NotFound(f"order {data.order_id} does not exist")
-    if order.status == PAID:
+    if order.status in (PAID, REFUNDED):
         return order
-    if order.status != PENDING_PAYMENT:
-        raise Conflict(f"order {order.id} is {order.status}; it cannot be paid")
     if data.amount_fen != order.amount_fen:
         raise Unprocessable(f"paid amount {data.amount_fen} does not match the order's {order.amount_fen}")
-    deal = await session.get(Deal, order.deal_id)
-    assert deal is not None
-    order.status, order.paid_at, order.provider_payment_id = PAID, utcnow(), data.provider_payment_id
-    session.add(order)
+    deal = await stock.lock(session, order.deal_id)
+    now = utcnow()
+    order.provider_payment_id = data.provider_payment_id
+    if order.reserved_until <= now and await stock.available(session, deal, now=now) < order.quantity:
+        order.status = REFUNDED
+        session.add(order)
+        await emit(
+            session,
+            OrderRefunded(
+                order_id=order.id,
+                deal_id=deal.id,
+                buyer_id=order.buyer_id,
+                amount_fen=order.amount_fen,
+                reason="paid after the reservation expired and the units were sold",
+            ),
+            subject=order.id,
+            community_id=order.community_id,
+            actor_id=order.buyer_id,
+        )
+        return order
+    order.status, order.paid_at = PAID, now
+    deal.sold += order.quantity
+    session.add_all([order, deal])
     await emit(
         session,
         OrderPaid(
@@ -110,10 +143,3 @@ async def list_my_orders(session: AsyncSession, *, principal: Principal, limit: 
         .limit(limit)
     )
     return list((await session.exec(query)).all())
-
-
-async def _quantity_bought(session: AsyncSession, *, deal_id: str, buyer_id: str) -> int:
-    total = await session.exec(
-        select(func.coalesce(func.sum(Order.quantity), 0)).where(Order.deal_id == deal_id, Order.buyer_id == buyer_id)
-    )
-    return int(total.one())

@@ -59,6 +59,9 @@ class SimulatedPaymentProvider:
             await asyncio.sleep(0.5 * 2**attempt)
         log.error("payment webhook given up", order_id=order_id)
 
+    async def refund(self, *, order_id: str, amount_fen: int) -> None:
+        log.info("simulated refund issued", order_id=order_id, amount_fen=amount_fen)
+
     async def close(self) -> None:
         for task in list(self._pending):
             task.cancel()

@@ -42,3 +42,14 @@ class OrderPaid(EventData):
     tags: list[str]
     quantity: int = Field(ge=0)
     amount_fen: int = Field(ge=0)
+
+
+@event_type("orders.order.refunded")
+class OrderRefunded(EventData):
+    """An order's payment is being returned to the buyer, with the reason."""
+
+    order_id: str
+    deal_id: str
+    buyer_id: str
+    amount_fen: int = Field(ge=0)
+    reason: str
