@@ -85,8 +85,15 @@ async def live_session(leader: Session, community_id: str, **overrides: Any) -> 
     return dict(response.json())
 
 
-async def paid_order(buyer: Session, deal_id: str, quantity: int = 1) -> dict[str, Any]:
-    response = await buyer.request("POST", "/api/v1/orders", json={"deal_id": deal_id, "quantity": quantity})
+async def pickup_point(leader: Session, community_id: str, **overrides: Any) -> dict[str, Any]:
+    body = {"community_id": community_id, "name": "南门", "address": "阳光路 88 号南门", **overrides}
+    response = await leader.request("POST", "/api/v1/pickup-points", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def paid_order(buyer: Session, deal_id: str, quantity: int = 1, **extra: Any) -> dict[str, Any]:
+    response = await buyer.request("POST", "/api/v1/orders", json={"deal_id": deal_id, "quantity": quantity, **extra})
     assert response.status_code == 201, response.text
     order_id = response.json()["id"]
 

@@ -9,6 +9,7 @@ from services.orders.deals.routes import router as deals
 from services.orders.models import metadata
 from services.orders.orders.routes import router as orders
 from services.orders.payments.simulated import SimulatedPaymentProvider
+from services.orders.pickup.routes import router as pickup
 from services.orders.products.handlers import handlers
 from services.orders.settings import Settings
 from shared import idempotency
@@ -31,7 +32,7 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
-        routers=[deals, orders],
+        routers=[deals, orders, pickup],
         handlers=handlers,
         extensions=[payment_provider],
         housekeeping=[idempotency.prune],

@@ -15,3 +15,5 @@ class Settings(PaymentWebhookSettings):
     payment_confirm_delay: float = 0.2
     # How long a placed order holds its units before they go back on sale if it is not paid.
     payment_window_seconds: int = 900
+    # How long after a hand-over the leader or staff may still undo it.
+    pickup_undo_seconds: int = 600

@@ -12,6 +12,8 @@ RESOURCES = {
     "products": "catalog",
     "deals": "orders",
     "orders": "orders",
+    "pickup-points": "orders",
+    "pickups": "orders",
     "sessions": "livestream",
     "recommendations": "matching",
     "profiles": "matching",

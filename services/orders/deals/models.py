@@ -15,6 +15,7 @@ class DealCreate(OrdersModel):
     stock: int = Field(gt=0, le=1_000_000)
     per_person_limit: int = Field(default=10, gt=0, le=1000)
     closes_at: datetime
+    pickup_point_ids: list[EntityId] = Field(default_factory=list, max_length=10, description="Where buyers collect")
 
     @model_validator(mode="after")
     def _closes_in_future(self) -> "DealCreate":
@@ -37,6 +38,7 @@ class Deal(OrdersModel, table=True):
     per_person_limit: int
     status: str = "open"
     closes_at: datetime = Field(sa_type=UTCDateTime)
+    pickup_point_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -54,6 +56,7 @@ class DealPublic(OrdersModel):
     per_person_limit: int
     status: str
     closes_at: datetime
+    pickup_point_ids: list[str]
     created_at: datetime
 
     @classmethod

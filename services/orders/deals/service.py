@@ -5,6 +5,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.deals import stock
 from services.orders.deals.models import Deal, DealCreate, DealPublic
+from services.orders.pickup import service as pickup
 from services.orders.products.models import KnownProduct
 from shared.access import get_for_member
 from shared.auth import LEADER, Principal
@@ -19,6 +20,7 @@ async def publish_deal(session: AsyncSession, *, principal: Principal, data: Dea
     product = await session.get(KnownProduct, data.product_id)
     if product is None or product.community_id != data.community_id:
         raise Unprocessable(f"product {data.product_id} is not a product of community {data.community_id}")
+    await pickup.check_points(session, community_id=data.community_id, point_ids=data.pickup_point_ids)
     deal = Deal(
         **data.model_dump(),
         product_name=product.name,

@@ -21,7 +21,7 @@ async def place_order(
 
     async def place() -> OrderPublic:
         order = await service.place_order(session, principal=principal, data=body, payment_window=window)
-        return OrderPublic.of(order)
+        return OrderPublic.of(order, viewer=principal.user_id)
 
     result = await idempotency.once(
         request.app.state.db,
@@ -45,12 +45,14 @@ async def list_my_orders(
     session: SessionDep, principal: CurrentPrincipal, limit: Limit = 20, offset: Offset = 0
 ) -> list[OrderPublic]:
     orders = await service.list_my_orders(session, principal=principal, limit=limit, offset=offset)
-    return [OrderPublic.of(o) for o in orders]
+    return [OrderPublic.of(o, viewer=principal.user_id) for o in orders]
 
 
 @router.get("/orders/{order_id}")
 async def get_order(order_id: str, session: SessionDep, principal: CurrentPrincipal) -> OrderPublic:
-    return OrderPublic.of(await service.get_order(session, principal=principal, order_id=order_id))
+    return OrderPublic.of(
+        await service.get_order(session, principal=principal, order_id=order_id), viewer=principal.user_id
+    )
 
 
 @router.post(
@@ -64,4 +66,4 @@ async def confirm_payment(
     await session.commit()
     if order.status == REFUNDED:
         await service.refund(request.app.state.payments, order=order)
-    return OrderPublic.of(order)
+    return OrderPublic.of(order, viewer=principal.user_id)

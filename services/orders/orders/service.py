@@ -9,8 +9,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.deals import stock
 from services.orders.deals.service import get_deal
-from services.orders.orders.models import PAID, REFUNDED, Order, OrderCreate, PaymentConfirmation
+from services.orders.orders.models import (
+    PAID,
+    PICKED_UP,
+    REFUNDED,
+    Order,
+    OrderCreate,
+    PaymentConfirmation,
+)
 from services.orders.payments.port import PaymentProvider
+from services.orders.pickup import service as pickup
 from shared.auth import LEADER, Principal
 from shared.bus import emit
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -32,6 +40,7 @@ async def place_order(
             f"at most {deal.per_person_limit} per person; you already have {already}",
             per_person_limit=deal.per_person_limit,
         )
+    point = pickup.choose_point(offered=deal.pickup_point_ids, chosen=data.pickup_point_id)
     left = await stock.available(session, deal, now=now)
     if data.quantity > left:
         raise Conflict(f"only {left} left of this deal", available=left)
@@ -43,6 +52,7 @@ async def place_order(
         unit_price_fen=deal.price_fen,
         amount_fen=deal.price_fen * data.quantity,
         reserved_until=now + payment_window,
+        pickup_point_id=point,
     )
     session.add(order)
     await emit(
@@ -79,7 +89,7 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
     order = await session.get(Order, data.order_id)
     if order is None:
         raise NotFound(f"order {data.order_id} does not exist")
-    if order.status in (PAID, REFUNDED):
+    if order.status in (PAID, PICKED_UP, REFUNDED):
         return order
     if data.amount_fen != order.amount_fen:
         raise Unprocessable(f"paid amount {data.amount_fen} does not match the order's {order.amount_fen}")
@@ -104,6 +114,7 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
         )
         return order
     order.status, order.paid_at = PAID, now
+    pickup.give_code(order)
     deal.sold += order.quantity
     session.add_all([order, deal])
     await emit(

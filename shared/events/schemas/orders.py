@@ -53,3 +53,22 @@ class OrderRefunded(EventData):
     buyer_id: str
     amount_fen: int = Field(ge=0)
     reason: str
+
+
+@event_type("orders.order.picked_up")
+class OrderPickedUp(EventData):
+    """The buyer collected an order at a pickup point (the leader's commission counts from here)."""
+
+    order_id: str
+    deal_id: str
+    buyer_id: str
+    pickup_point_id: str
+
+
+@event_type("orders.order.pickup_undone")
+class OrderPickupUndone(EventData):
+    """A hand-over was undone shortly after (wrong bag, wrong person); the order is paid again."""
+
+    order_id: str
+    deal_id: str
+    buyer_id: str

@@ -1,0 +1,122 @@
+"""Pickup rules: a paid order gets a code; the leader or the point's staff hand the goods over when
+the code is typed or scanned at the right point, once; a hand-over can be undone for a short while."""
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.orders.orders.models import PAID, PICKED_UP, Order
+from services.orders.pickup.codes import from_input, new_code
+from services.orders.pickup.models import PickupPoint, PickupPointCreate, PickupRequest, PickupResult
+from shared.access import get_for_member
+from shared.auth import LEADER, Principal
+from shared.bus import emit
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.events.schemas.orders import OrderPickedUp, OrderPickupUndone
+from shared.models import utcnow
+
+
+async def create_point(session: AsyncSession, *, principal: Principal, data: PickupPointCreate) -> PickupPoint:
+    principal.require_role(data.community_id, LEADER)
+    point = PickupPoint(**data.model_dump())
+    session.add(point)
+    return point
+
+
+async def list_points(session: AsyncSession, *, principal: Principal, community_id: str) -> list[PickupPoint]:
+    principal.require_member(community_id)
+    return list((await session.exec(select(PickupPoint).where(PickupPoint.community_id == community_id))).all())
+
+
+async def check_points(session: AsyncSession, *, community_id: str, point_ids: list[str]) -> None:
+    """A deal may only name pickup points of its own community."""
+    if not point_ids:
+        return
+    points = (await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))).all()
+    foreign = set(point_ids) - {p.id for p in points if p.community_id == community_id}
+    if foreign:
+        raise Unprocessable(f"not pickup points of community {community_id}: {sorted(foreign)}")
+
+
+def choose_point(*, offered: list[str], chosen: str | None) -> str | None:
+    if not offered:
+        if chosen is not None:
+            raise Unprocessable("this deal has no pickup points to choose from")
+        return None
+    if chosen is None:
+        if len(offered) == 1:
+            return offered[0]
+        raise Unprocessable("choose a pickup point for this deal", pickup_point_ids=offered)
+    if chosen not in offered:
+        raise Unprocessable("this deal is not collected at that pickup point", pickup_point_ids=offered)
+    return chosen
+
+
+def give_code(order: Order) -> None:
+    """Called when an order is paid."""
+    order.pickup_code = new_code()
+
+
+async def hand_over(session: AsyncSession, *, principal: Principal, request: PickupRequest) -> list[PickupResult]:
+    point = await _point_for_staff(session, principal=principal, point_id=request.pickup_point_id)
+    results = []
+    for typed in request.codes:
+        code = from_input(typed)
+        matches = (
+            await session.exec(select(Order).where(Order.community_id == point.community_id, Order.pickup_code == code))
+        ).all()
+        order = next((o for o in matches if o.pickup_point_id == point.id), None)
+        if order is None:
+            results.append(PickupResult(code=code, outcome="wrong_point" if matches else "unknown_code"))
+            continue
+        result = PickupResult(code=code, outcome="picked_up", order_id=order.id, quantity=order.quantity)
+        if order.status == PICKED_UP:
+            result.outcome = "already_picked_up"
+        elif order.status != PAID:
+            result.outcome = "not_paid"
+        else:
+            order.status, order.picked_up_at, order.picked_up_by = PICKED_UP, utcnow(), principal.user_id
+            session.add(order)
+            await emit(
+                session,
+                OrderPickedUp(
+                    order_id=order.id, deal_id=order.deal_id, buyer_id=order.buyer_id, pickup_point_id=point.id
+                ),
+                subject=order.id,
+                community_id=order.community_id,
+                actor_id=principal.user_id,
+            )
+        results.append(result)
+    return results
+
+
+async def undo(session: AsyncSession, *, principal: Principal, order_id: str, window: timedelta) -> Order:
+    order = await get_for_member(session, Order, order_id, principal=principal, label="order")
+    if order.pickup_point_id is None:
+        principal.require_role(order.community_id, LEADER)
+    else:
+        await _point_for_staff(session, principal=principal, point_id=order.pickup_point_id)
+    if order.status != PICKED_UP or order.picked_up_at is None:
+        raise Conflict(f"order {order_id} has not been picked up")
+    if utcnow() - order.picked_up_at > window:
+        raise Conflict(f"a hand-over can be undone within {int(window.total_seconds() // 60)} minutes only")
+    order.status, order.picked_up_at, order.picked_up_by = PAID, None, None
+    session.add(order)
+    await emit(
+        session,
+        OrderPickupUndone(order_id=order.id, deal_id=order.deal_id, buyer_id=order.buyer_id),
+        subject=order.id,
+        community_id=order.community_id,
+        actor_id=principal.user_id,
+    )
+    return order
+
+
+async def _point_for_staff(session: AsyncSession, *, principal: Principal, point_id: str) -> PickupPoint:
+    point = await session.get(PickupPoint, point_id)
+    if point is None:
+        raise NotFound(f"pickup point {point_id} does not exist")
+    if principal.user_id not in point.staff_ids and LEADER not in principal.roles_in(point.community_id):
+        raise Forbidden("only the leader or this pickup point's staff hand over orders here")
+    return point
