@@ -115,3 +115,18 @@ async def test_api_docs_show_every_resource_the_apps_use(gateway: httpx.AsyncCli
     assert not any("/internal/" in p or "/admin/" in p or p.endswith("healthz") for p in paths)
     assert "OrderCreate" in document["components"]["schemas"]
     assert (await gateway.get("/docs")).status_code == 200
+
+
+async def test_a_product_carries_what_a_buyer_wants_to_know(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    leader = await factories.person(gateway, system)
+    community = await factories.community(leader)
+    details = {
+        "images": ["https://cdn.example.com/mango-1.jpg"],
+        "origin": "海南三亚",
+        "shelf_life_days": 7,
+        "storage_notes": "常温避光，熟后冷藏",
+    }
+    product = await factories.product(leader, community["id"], name="贵妃芒", unit="箱", tags=["fruit"], **details)
+    assert {k: product[k] for k in details} == details
+    bad = {"community_id": community["id"], "name": "芒果", "unit": "箱", "images": ["javascript:alert(1)"]}
+    assert (await leader.request("POST", "/api/v1/products", json=bad)).status_code == 422
