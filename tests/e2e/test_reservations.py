@@ -15,6 +15,7 @@ from deploy.processes import LocalSystem
 from tests import factories
 from tests.conftest import start_system
 from tests.databases import Databases
+from tests.e2e.test_bad_input import assert_problem
 from tests.factories import Neighbourhood
 
 WINDOW = 3.0  # seconds a reservation lasts
@@ -80,3 +81,40 @@ async def test_the_per_person_limit_holds_under_concurrent_orders(
     )
     assert sorted(r.status_code for r in results) == [201, 201, 409, 409, 409, 409]
     assert (await n.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()["available"] == 46
+
+
+async def test_a_cancelled_order_frees_its_units_and_a_payment_for_it_is_refunded(slow_payments: LocalSystem) -> None:
+    system = slow_payments
+    async with httpx.AsyncClient(base_url=system.url("gateway"), timeout=15) as gateway:
+        n = await Neighbourhood.build(gateway, system)
+        deal = await factories.deal(n.leader, n.community_id, n.product["id"], stock=1)
+        placed = (
+            await n.resident.request("POST", "/api/v1/orders", json={"deal_id": deal["id"], "quantity": 1})
+        ).json()
+        assert (await n.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()["available"] == 0
+        assert_problem(await n.leader.request("POST", f"/api/v1/orders/{placed['id']}/cancel"), 403)  # not the buyer
+        cancelled = await n.resident.request("POST", f"/api/v1/orders/{placed['id']}/cancel")
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        assert (await n.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()["available"] == 1
+
+        async def refunded() -> bool:
+            order = (await n.resident.request("GET", f"/api/v1/orders/{placed['id']}")).json()
+            return bool(order["status"] == "refunded")
+
+        await until(refunded, timeout=15)  # the provider's payment arrived for a cancelled order
+        final = (await n.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()
+        assert (final["sold"], final["available"]) == (0, 1)
+
+
+async def test_paid_and_picked_up_orders_cannot_be_cancelled(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    gate = await factories.pickup_point(n.leader, n.community_id)
+    deal = await factories.deal(n.leader, n.community_id, n.product["id"], pickup_point_ids=[gate["id"]])
+    order = await factories.paid_order(n.resident, deal["id"])
+    assert_problem(await n.resident.request("POST", f"/api/v1/orders/{order['id']}/cancel"), 409)
+    handed = await n.leader.request(
+        "POST", "/api/v1/pickups", json={"pickup_point_id": gate["id"], "codes": [order["pickup_code"]]}
+    )
+    assert handed.json()[0]["outcome"] == "picked_up"
+    assert_problem(await n.resident.request("POST", f"/api/v1/orders/{order['id']}/cancel"), 409)
+    assert (await n.resident.request("GET", f"/api/v1/orders/{order['id']}")).json()["status"] == "picked_up"

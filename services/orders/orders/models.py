@@ -7,7 +7,7 @@ from services.orders.pickup.codes import qr_payload
 from shared.fields import EntityId
 from shared.models import UTCDateTime, new_id, utcnow
 
-PENDING_PAYMENT, PAID, PICKED_UP, REFUNDED = "pending_payment", "paid", "picked_up", "refunded"
+PENDING_PAYMENT, PAID, PICKED_UP, REFUNDED, CANCELLED = "pending_payment", "paid", "picked_up", "refunded", "cancelled"
 EXPIRED = "expired"  # shown, never stored: a pending order whose reservation ran out
 
 
@@ -48,7 +48,9 @@ class OrderPublic(OrdersModel):
     quantity: int
     unit_price_fen: int
     amount_fen: int
-    status: str = Field(description="pending_payment, paid, picked_up, refunded, or expired (not paid in time)")
+    status: str = Field(
+        description="pending_payment, paid, picked_up, refunded, cancelled, or expired (not paid in time)"
+    )
     created_at: datetime
     reserved_until: datetime = Field(description="Pay by then, or the units go back on sale")
     paid_at: datetime | None

@@ -55,6 +55,13 @@ async def get_order(order_id: str, session: SessionDep, principal: CurrentPrinci
     )
 
 
+@router.post("/orders/{order_id}/cancel", summary="Withdraw an unpaid order (its units go back on sale)")
+async def cancel_order(order_id: str, session: SessionDep, principal: CurrentPrincipal) -> OrderPublic:
+    order = await service.cancel_order(session, principal=principal, order_id=order_id)
+    await session.commit()
+    return OrderPublic.of(order, viewer=principal.user_id)
+
+
 @router.post(
     "/internal/payments/confirmations",
     summary="A verified payment-provider confirmation, forwarded by the gateway",

@@ -10,7 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.orders.deals import stock
 from services.orders.deals.service import get_deal
 from services.orders.orders.models import (
+    CANCELLED,
     PAID,
+    PENDING_PAYMENT,
     PICKED_UP,
     REFUNDED,
     Order,
@@ -21,8 +23,8 @@ from services.orders.payments.port import PaymentProvider
 from services.orders.pickup import service as pickup
 from shared.auth import LEADER, Principal
 from shared.bus import emit
-from shared.errors import Conflict, NotFound, Unprocessable
-from shared.events.schemas.orders import OrderPaid, OrderPlaced, OrderRefunded
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.events.schemas.orders import OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded
 from shared.models import utcnow
 
 
@@ -96,17 +98,19 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
     deal = await stock.lock(session, order.deal_id)
     now = utcnow()
     order.provider_payment_id = data.provider_payment_id
-    if order.reserved_until <= now and await stock.available(session, deal, now=now) < order.quantity:
+    if order.status == CANCELLED:
+        reason = "paid after the buyer cancelled the order"
+    elif order.reserved_until <= now and await stock.available(session, deal, now=now) < order.quantity:
+        reason = "paid after the reservation expired and the units were sold"
+    else:
+        reason = None
+    if reason is not None:
         order.status = REFUNDED
         session.add(order)
         await emit(
             session,
             OrderRefunded(
-                order_id=order.id,
-                deal_id=deal.id,
-                buyer_id=order.buyer_id,
-                amount_fen=order.amount_fen,
-                reason="paid after the reservation expired and the units were sold",
+                order_id=order.id, deal_id=deal.id, buyer_id=order.buyer_id, amount_fen=order.amount_fen, reason=reason
             ),
             subject=order.id,
             community_id=order.community_id,
@@ -132,6 +136,28 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
         subject=order.id,
         community_id=order.community_id,
         actor_id=order.buyer_id,
+    )
+    return order
+
+
+async def cancel_order(session: AsyncSession, *, principal: Principal, order_id: str) -> Order:
+    """The buyer withdraws an unpaid order; its units go back on sale at once. A paid order is
+    returned through after-sales instead, and a picked-up one cannot be cancelled."""
+    order = await get_order(session, principal=principal, order_id=order_id)
+    if order.buyer_id != principal.user_id:
+        raise Forbidden("only the buyer cancels an order")
+    if order.status == CANCELLED:
+        return order
+    if order.status != PENDING_PAYMENT:
+        raise Conflict(f"order {order_id} is {order.status}; only an unpaid order can be cancelled")
+    order.status = CANCELLED
+    session.add(order)
+    await emit(
+        session,
+        OrderCancelled(order_id=order.id, deal_id=order.deal_id, buyer_id=order.buyer_id, quantity=order.quantity),
+        subject=order.id,
+        community_id=order.community_id,
+        actor_id=principal.user_id,
     )
     return order
 

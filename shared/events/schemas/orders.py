@@ -30,6 +30,16 @@ class OrderPlaced(EventData):
     amount_fen: int = Field(ge=0)
 
 
+@event_type("orders.order.cancelled")
+class OrderCancelled(EventData):
+    """The buyer withdrew an unpaid order; its units are back on sale."""
+
+    order_id: str
+    deal_id: str
+    buyer_id: str
+    quantity: int = Field(ge=0)
+
+
 @event_type("orders.order.paid")
 class OrderPaid(EventData):
     """The payment provider confirmed an order's payment."""
