@@ -5,6 +5,7 @@ The schema is created only by Alembic migrations (`shared.migrations`), never by
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
+    """`foreign_keys=False` is for migrations only: SQLite alters a table by copying and dropping it,
+    which the rows referencing it must survive (the migration checks them at the end)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -26,7 +29,7 @@ def create_engine(url: str) -> AsyncEngine:
         # One connection per process: SQLite has one writer anyway, and queueing for the connection
         # in asyncio is far cheaper than SQLite's busy handler sleeping between lock attempts.
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", functools.partial(_sqlite_pragmas, foreign_keys=foreign_keys))
         # SQLite allows one writer: BEGIN IMMEDIATE takes the write lock at the start of a
         # transaction, so concurrent read-modify-write transactions queue instead of failing.
         # Read-only sessions (`Database.reader()`) begin deferred and never wait for the writer.
@@ -39,12 +42,12 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool) -> None:
     # Let SQLAlchemy (not the driver) issue BEGIN, so the "begin" listener above is in charge.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
-from shared.db import Database
+from shared.db import Database, create_engine
 
 ROOT = Path(__file__).resolve().parents[1].parent
 HERE = Path(__file__).resolve().parent
@@ -54,9 +54,18 @@ async def upgrade(db: Database, service: str, metadata: MetaData) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({zlib.crc32(service.encode())})")
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows with dangling references: {broken[:5]}")
 
-    async with db.engine.begin() as conn:
-        await conn.run_sync(run)
+    # Foreign keys off on SQLite while migrating (checked above before commit); see create_engine.
+    engine = create_engine(db.url, foreign_keys=False)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(run)
+    finally:
+        await engine.dispose()
 
 
 async def revision(service: str, metadata: MetaData, message: str) -> None:

@@ -14,6 +14,7 @@ class DealView(MatchingModel, table=True):
     community_id: str = Field(index=True)
     title: str
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closes_at: datetime = Field(sa_type=UTCDateTime)
     published_at: datetime = Field(sa_type=UTCDateTime)
 

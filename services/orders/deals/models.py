@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from pydantic import model_validator
 from sqlmodel import JSON, Column, Field
@@ -14,15 +15,22 @@ class DealCreate(OrdersModel):
     price_fen: int = Field(gt=0, le=10_000_000, description="Price per unit in fen (分)")
     stock: int = Field(gt=0, le=1_000_000)
     per_person_limit: int = Field(default=10, gt=0, le=1000)
+    opens_at: datetime | None = Field(
+        default=None, description="When sales start (default: now); only leaders see it before"
+    )
     closes_at: datetime
     pickup_point_ids: list[EntityId] = Field(default_factory=list, max_length=10, description="Where buyers collect")
 
     @model_validator(mode="after")
-    def _closes_in_future(self) -> "DealCreate":
-        if self.closes_at.tzinfo is None:
-            raise ValueError("closes_at needs a timezone (e.g. 2026-12-01T20:00:00+08:00)")
+    def _a_sales_window_ahead(self) -> "DealCreate":
+        for name in ("opens_at", "closes_at"):
+            moment = getattr(self, name)
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError(f"{name} needs a timezone (e.g. 2026-12-01T20:00:00+08:00)")
         if self.closes_at <= utcnow():
             raise ValueError("closes_at must be in the future")
+        if self.opens_at is not None and self.opens_at >= self.closes_at:
+            raise ValueError("the sales window closes before it opens")
         return self
 
 
@@ -37,6 +45,7 @@ class Deal(OrdersModel, table=True):
     sold: int = 0
     per_person_limit: int
     status: str = "open"
+    opens_at: datetime = Field(sa_type=UTCDateTime)
     closes_at: datetime = Field(sa_type=UTCDateTime)
     pickup_point_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_by: str
@@ -55,10 +64,22 @@ class DealPublic(OrdersModel):
     available: int = Field(description="Units still for sale: stock − sold − units reserved by unpaid orders")
     per_person_limit: int
     status: str
+    phase: Literal["scheduled", "open", "sold_out", "closed"] = Field(description="Where the deal is in its window")
+    opens_at: datetime
     closes_at: datetime
     pickup_point_ids: list[str]
     created_at: datetime
 
     @classmethod
-    def of(cls, deal: Deal, *, held: int) -> "DealPublic":
-        return cls.model_validate({**deal.model_dump(), "available": deal.stock - deal.sold - held})
+    def of(cls, deal: Deal, *, held: int, now: datetime) -> "DealPublic":
+        available = deal.stock - deal.sold - held
+        return cls.model_validate({**deal.model_dump(), "available": available, "phase": phase(deal, available, now)})
+
+
+def phase(deal: Deal, available: int, now: datetime) -> Literal["scheduled", "open", "sold_out", "closed"]:
+    """Derived from the clock and the stock, so it is never stale and needs no scheduler."""
+    if now >= deal.closes_at:
+        return "closed"
+    if now < deal.opens_at:
+        return "scheduled"
+    return "open" if available > 0 else "sold_out"

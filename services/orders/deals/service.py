@@ -10,7 +10,7 @@ from services.orders.products.models import KnownProduct
 from shared.access import get_for_member
 from shared.auth import LEADER, Principal
 from shared.bus import emit
-from shared.errors import Unprocessable
+from shared.errors import NotFound, Unprocessable
 from shared.events.schemas.orders import DealPublished
 from shared.models import utcnow
 
@@ -22,7 +22,8 @@ async def publish_deal(session: AsyncSession, *, principal: Principal, data: Dea
         raise Unprocessable(f"product {data.product_id} is not a product of community {data.community_id}")
     await pickup.check_points(session, community_id=data.community_id, point_ids=data.pickup_point_ids)
     deal = Deal(
-        **data.model_dump(),
+        **data.model_dump(exclude={"opens_at"}),
+        opens_at=data.opens_at or utcnow(),
         product_name=product.name,
         tags=product.tags,
         created_by=principal.user_id,
@@ -38,6 +39,7 @@ async def publish_deal(session: AsyncSession, *, principal: Principal, data: Dea
             tags=deal.tags,
             price_fen=deal.price_fen,
             stock=deal.stock,
+            opens_at=deal.opens_at,
             closes_at=deal.closes_at,
         ),
         subject=deal.id,
@@ -48,24 +50,26 @@ async def publish_deal(session: AsyncSession, *, principal: Principal, data: Dea
 
 
 async def get_deal(session: AsyncSession, *, principal: Principal, deal_id: str) -> Deal:
-    return await get_for_member(session, Deal, deal_id, principal=principal, label="deal")
+    deal = await get_for_member(session, Deal, deal_id, principal=principal, label="deal")
+    if deal.opens_at > utcnow() and LEADER not in principal.roles_in(deal.community_id):
+        raise NotFound(f"deal {deal_id} does not exist")  # not announced yet: only leaders know of it
+    return deal
 
 
 async def list_open_deals(
     session: AsyncSession, *, principal: Principal, community_id: str, limit: int, offset: int
 ) -> list[Deal]:
     principal.require_member(community_id)
-    query = (
-        select(Deal)
-        .where(Deal.community_id == community_id, Deal.status == "open", col(Deal.closes_at) > utcnow())
-        .order_by(col(Deal.closes_at))
-        .offset(offset)
-        .limit(limit)
-    )
+    now = utcnow()
+    query = select(Deal).where(Deal.community_id == community_id, Deal.status == "open", col(Deal.closes_at) > now)
+    if LEADER not in principal.roles_in(community_id):
+        query = query.where(col(Deal.opens_at) <= now)  # scheduled deals are the leaders' until they open
+    query = query.order_by(col(Deal.closes_at)).offset(offset).limit(limit)
     return list((await session.exec(query)).all())
 
 
 async def public(session: AsyncSession, deals: list[Deal]) -> list[DealPublic]:
     """Deals as buyers see them, with what is still available right now."""
-    held = await stock.held(session, [d.id for d in deals], now=utcnow())
-    return [DealPublic.of(d, held=held.get(d.id, 0)) for d in deals]
+    now = utcnow()
+    held = await stock.held(session, [d.id for d in deals], now=now)
+    return [DealPublic.of(d, held=held.get(d.id, 0), now=now) for d in deals]

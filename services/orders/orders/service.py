@@ -24,7 +24,7 @@ from services.orders.pickup import service as pickup
 from shared.auth import LEADER, Principal
 from shared.bus import emit
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
-from shared.events.schemas.orders import OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded
+from shared.events.schemas.orders import DealSoldOut, OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded
 from shared.models import utcnow
 
 
@@ -36,6 +36,8 @@ async def place_order(
     now = utcnow()
     if deal.status != "open" or deal.closes_at <= now:
         raise Conflict("this deal is no longer open")
+    if deal.opens_at > now:
+        raise Conflict(f"this deal opens at {deal.opens_at.isoformat()}", opens_at=deal.opens_at.isoformat())
     already = await stock.units_of_buyer(session, deal_id=deal.id, buyer_id=principal.user_id, now=now)
     if already + data.quantity > deal.per_person_limit:
         raise Conflict(
@@ -121,6 +123,10 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
     pickup.give_code(order)
     deal.sold += order.quantity
     session.add_all([order, deal])
+    if deal.sold == deal.stock:
+        await emit(
+            session, DealSoldOut(deal_id=deal.id, stock=deal.stock), subject=deal.id, community_id=deal.community_id
+        )
     await emit(
         session,
         OrderPaid(

@@ -16,7 +16,16 @@ class DealPublished(EventData):
     tags: list[str]
     price_fen: int = Field(ge=0)
     stock: int = Field(ge=0)
+    opens_at: datetime | None = None  # added later: consumers of older events see None (open at once)
     closes_at: datetime
+
+
+@event_type("orders.deal.sold_out")
+class DealSoldOut(EventData):
+    """Every unit of a deal is paid for."""
+
+    deal_id: str
+    stock: int = Field(ge=0)
 
 
 @event_type("orders.order.placed")

@@ -1,0 +1,49 @@
+"""A deal's sales window: scheduled deals are the leader's until they open; the phase follows the
+clock and the stock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from deploy.processes import LocalSystem
+from tests import factories
+from tests.e2e.test_bad_input import assert_problem
+from tests.factories import Neighbourhood
+
+
+async def test_a_scheduled_deal_is_the_leaders_until_it_opens(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    opens = datetime.now(UTC) + timedelta(hours=2)
+    later = await factories.deal(n.leader, n.community_id, n.product["id"], opens_at=opens.isoformat())
+    assert later["phase"] == "scheduled"
+    listed_for_leader = (await n.leader.request("GET", "/api/v1/deals", params={"community_id": n.community_id})).json()
+    assert later["id"] in [d["id"] for d in listed_for_leader]
+    listed = (await n.resident.request("GET", "/api/v1/deals", params={"community_id": n.community_id})).json()
+    assert [d["id"] for d in listed] == [n.deal["id"]]
+    assert_problem(await n.resident.request("GET", f"/api/v1/deals/{later['id']}"), 404)
+    early = await n.resident.request("POST", "/api/v1/orders", json={"deal_id": later["id"], "quantity": 1})
+    assert_problem(early, 404)  # residents cannot even see it yet
+
+
+async def test_the_phase_follows_the_stock_and_bad_windows_are_refused(
+    gateway: httpx.AsyncClient, system: LocalSystem
+) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    single = await factories.deal(n.leader, n.community_id, n.product["id"], stock=1)
+    assert single["phase"] == "open"
+    await factories.paid_order(n.resident, single["id"])
+    after = (await n.leader.request("GET", f"/api/v1/deals/{single['id']}")).json()
+    assert (after["phase"], after["sold"]) == ("sold_out", 1)
+
+    now = datetime.now(UTC)
+    for window in (
+        {"opens_at": (now + timedelta(days=3)).isoformat(), "closes_at": (now + timedelta(days=2)).isoformat()},
+        {"opens_at": "2099-01-01T00:00:00"},  # no timezone
+        {"price_fen": 0},
+        {"stock": -5},
+        {"per_person_limit": 0},
+    ):
+        body = factories.deal_body(n.community_id, n.product["id"], **window)
+        assert_problem(await n.leader.request("POST", "/api/v1/deals", json=body), 422)
