@@ -25,6 +25,7 @@ SAMPLES: dict[Any, tuple[Any, Any]] = {
     str: ("sample", 42),
     int: (3, "three"),
     datetime: (datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), ["2025-01-02"]),
+    datetime | None: (datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), ["2025-01-02"]),
     list[str]: (["tea", "fruit"], "tea"),
 }
 
