@@ -70,3 +70,32 @@ async def test_only_the_leader_and_the_points_staff_hand_over(gateway: httpx.Asy
     body = factories.deal_body(n.community_id, n.product["id"], pickup_point_ids=[their_point["id"]])
     assert_problem(await n.leader.request("POST", "/api/v1/deals", json=body), 422)
     assert (await n.resident.request("GET", f"/api/v1/orders/{order['id']}")).json()["status"] == "paid"
+
+
+async def test_the_picking_list_says_what_to_hand_to_whom(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    gate = await factories.pickup_point(n.leader, n.community_id, name="南门")
+    shop = await factories.pickup_point(n.leader, n.community_id, name="便利店")
+    deal = await factories.deal(n.leader, n.community_id, n.product["id"], pickup_point_ids=[gate["id"], shop["id"]])
+    neighbour = await factories.person(gateway, system)
+    await factories.join(neighbour, n.community["invite_code"])
+    mine = await factories.paid_order(n.resident, deal["id"], quantity=2, pickup_point_id=gate["id"])
+    theirs = await factories.paid_order(neighbour, deal["id"], quantity=1, pickup_point_id=gate["id"])
+    await factories.paid_order(neighbour, deal["id"], quantity=1, pickup_point_id=shop["id"])  # elsewhere
+    await n.leader.request(
+        "POST", "/api/v1/pickups", json={"pickup_point_id": gate["id"], "codes": [mine["pickup_code"]]}
+    )
+
+    path = f"/api/v1/deals/{deal['id']}/picking-list"
+    picking = (await n.leader.request("GET", path, params={"pickup_point_id": gate["id"]})).json()
+    assert (picking["pickup_point_name"], picking["total_units"], picking["units_to_hand_over"]) == ("南门", 3, 1)
+    assert [(line["order_id"], line["status"]) for line in picking["lines"]] == [
+        (mine["id"], "picked_up"),
+        (theirs["id"], "paid"),
+    ]
+    csv_response = await n.leader.request("GET", path, params={"pickup_point_id": gate["id"], "format": "csv"})
+    assert csv_response.headers["content-type"].startswith("text/csv")
+    rows = csv_response.text.strip().splitlines()
+    assert rows[0] == "order_id,buyer_id,quantity,status,paid_at,picked_up_at" and len(rows) == 3
+    assert rows[2].startswith(f"{theirs['id']},{neighbour.user_id},1,paid,")
+    assert_problem(await n.resident.request("GET", path, params={"pickup_point_id": gate["id"]}), 403)

@@ -48,3 +48,24 @@ class PickupResult(OrdersModel):
     order_id: str | None = None
     quantity: int | None = None
     product_name: str | None = None
+
+
+class PickingLine(OrdersModel):
+    """One buyer's order on a picking list: what to hand to whom at a point."""
+
+    order_id: str = Field(validation_alias="id")
+    buyer_id: str
+    quantity: int
+    status: Literal["paid", "picked_up"]
+    paid_at: datetime | None
+    picked_up_at: datetime | None
+
+
+class PickingList(OrdersModel):
+    deal_id: str
+    product_name: str
+    pickup_point_id: str
+    pickup_point_name: str
+    total_units: int
+    units_to_hand_over: int
+    lines: list[PickingLine]

@@ -1,10 +1,17 @@
 from datetime import timedelta
+from typing import Literal
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.orders.orders.models import OrderPublic
 from services.orders.pickup import service
-from services.orders.pickup.models import PickupPointCreate, PickupPointPublic, PickupRequest, PickupResult
+from services.orders.pickup.models import (
+    PickingList,
+    PickupPointCreate,
+    PickupPointPublic,
+    PickupRequest,
+    PickupResult,
+)
 from shared.auth import CurrentPrincipal
 from shared.fields import EntityId
 from shared.service import SessionDep
@@ -29,6 +36,29 @@ async def hand_over(body: PickupRequest, session: SessionDep, principal: Current
     results = await service.hand_over(session, principal=principal, request=body)
     await session.commit()
     return results
+
+
+@router.get(
+    "/deals/{deal_id}/picking-list",
+    summary="What to hand to whom at a pickup point (JSON, or CSV with format=csv)",
+    response_model=PickingList,
+)
+async def picking_list(
+    deal_id: str,
+    pickup_point_id: EntityId,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    format: Literal["json", "csv"] = "json",
+) -> object:
+    picking = await service.picking_list(session, principal=principal, deal_id=deal_id, point_id=pickup_point_id)
+    if format == "json":
+        return picking
+    filename = f"picking-{deal_id[:8]}-{pickup_point_id[:8]}.csv"
+    return Response(
+        service.picking_list_csv(picking),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.post("/pickups/{order_id}/undo", summary="Undo a hand-over, shortly after it")

@@ -1,14 +1,24 @@
 """Pickup rules: a paid order gets a code; the leader or the point's staff hand the goods over when
 the code is typed or scanned at the right point, once; a hand-over can be undone for a short while."""
 
+import csv
+import io
 from datetime import timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.orders.deals.models import Deal
 from services.orders.orders.models import PAID, PICKED_UP, Order
 from services.orders.pickup.codes import from_input, new_code
-from services.orders.pickup.models import PickupPoint, PickupPointCreate, PickupRequest, PickupResult
+from services.orders.pickup.models import (
+    PickingLine,
+    PickingList,
+    PickupPoint,
+    PickupPointCreate,
+    PickupRequest,
+    PickupResult,
+)
 from shared.access import get_for_member
 from shared.auth import LEADER, Principal
 from shared.bus import emit
@@ -111,6 +121,53 @@ async def undo(session: AsyncSession, *, principal: Principal, order_id: str, wi
         actor_id=principal.user_id,
     )
     return order
+
+
+async def picking_list(session: AsyncSession, *, principal: Principal, deal_id: str, point_id: str) -> PickingList:
+    """The paid orders of a deal to collect at a point, oldest first."""
+    point = await _point_for_staff(session, principal=principal, point_id=point_id)
+    deal = await session.get(Deal, deal_id)
+    if deal is None or deal.community_id != point.community_id:
+        raise NotFound(f"deal {deal_id} does not exist")
+    orders = (
+        await session.exec(
+            select(Order)
+            .where(
+                Order.deal_id == deal_id,
+                Order.pickup_point_id == point_id,
+                col(Order.status).in_([PAID, PICKED_UP]),
+            )
+            .order_by(col(Order.paid_at))
+        )
+    ).all()
+    lines = [PickingLine.model_validate(o, from_attributes=True) for o in orders]
+    return PickingList(
+        deal_id=deal.id,
+        product_name=deal.product_name,
+        pickup_point_id=point.id,
+        pickup_point_name=point.name,
+        total_units=sum(line.quantity for line in lines),
+        units_to_hand_over=sum(line.quantity for line in lines if line.status == PAID),
+        lines=lines,
+    )
+
+
+def picking_list_csv(picking: PickingList) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["order_id", "buyer_id", "quantity", "status", "paid_at", "picked_up_at"])
+    for line in picking.lines:
+        writer.writerow(
+            [
+                line.order_id,
+                line.buyer_id,
+                line.quantity,
+                line.status,
+                line.paid_at.isoformat() if line.paid_at else "",
+                line.picked_up_at.isoformat() if line.picked_up_at else "",
+            ]
+        )
+    return out.getvalue()
 
 
 async def _point_for_staff(session: AsyncSession, *, principal: Principal, point_id: str) -> PickupPoint:
