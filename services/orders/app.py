@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from services.orders.commission.routes import router as commission
 from services.orders.deals.routes import router as deals
 from services.orders.models import metadata
 from services.orders.orders.routes import router as orders
@@ -32,7 +33,7 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
-        routers=[deals, orders, pickup],
+        routers=[deals, orders, pickup, commission],
         handlers=handlers,
         extensions=[payment_provider],
         housekeeping=[idempotency.prune],

@@ -99,3 +99,30 @@ async def test_the_picking_list_says_what_to_hand_to_whom(gateway: httpx.AsyncCl
     assert rows[0] == "order_id,buyer_id,quantity,status,paid_at,picked_up_at" and len(rows) == 3
     assert rows[2].startswith(f"{theirs['id']},{neighbour.user_id},1,paid,")
     assert_problem(await n.resident.request("GET", path, params={"pickup_point_id": gate["id"]}), 403)
+
+
+async def test_the_leader_earns_commission_on_picked_up_orders(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    gate = await factories.pickup_point(n.leader, n.community_id)
+    deal = await factories.deal(
+        n.leader, n.community_id, n.product["id"], pickup_point_ids=[gate["id"]], commission_rate_bps=1000
+    )
+    order = await factories.paid_order(n.resident, deal["id"], quantity=2)  # 2 × 39.90 元
+
+    async def earned() -> dict[str, object]:
+        r = await n.leader.request("GET", "/api/v1/commissions", params={"community_id": n.community_id})
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    assert (await earned())["total_fen"] == 0, "paid is not yet earned: commission counts on pickup"
+    handed = {"pickup_point_id": gate["id"], "codes": [order["pickup_code"]]}
+    await n.leader.request("POST", "/api/v1/pickups", json=handed)
+    assert (await earned())["total_fen"] == 798  # 10% of 7,980 fen
+    await n.leader.request("POST", f"/api/v1/pickups/{order['id']}/undo")
+    after_undo = await earned()
+    assert after_undo["total_fen"] == 0
+    assert [e["amount_fen"] for e in after_undo["entries"]] == [798, -798]
+    assert [d["amount_fen"] for d in after_undo["by_day"]] == [0]
+    assert_problem(await n.resident.request("GET", "/api/v1/commissions", params={"community_id": n.community_id}), 403)
+    bad_period = {"community_id": n.community_id, "since": "2026-12-01T00:00:00Z", "until": "2026-11-01T00:00:00Z"}
+    assert_problem(await n.leader.request("GET", "/api/v1/commissions", params=bad_period), 422)

@@ -14,6 +14,7 @@ RESOURCES = {
     "orders": "orders",
     "pickup-points": "orders",
     "pickups": "orders",
+    "commissions": "orders",
     "sessions": "livestream",
     "recommendations": "matching",
     "profiles": "matching",

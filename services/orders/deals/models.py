@@ -15,6 +15,7 @@ class DealCreate(OrdersModel):
     price_fen: int = Field(gt=0, le=10_000_000, description="Price per unit in fen (分)")
     stock: int = Field(gt=0, le=1_000_000)
     per_person_limit: int = Field(default=10, gt=0, le=1000)
+    commission_rate_bps: int = Field(default=0, ge=0, le=5000, description="The leader's commission, 1/100 of a %")
     opens_at: datetime | None = Field(
         default=None, description="When sales start (default: now); only leaders see it before"
     )
@@ -44,6 +45,7 @@ class Deal(OrdersModel, table=True):
     stock: int
     sold: int = 0
     per_person_limit: int
+    commission_rate_bps: int = 0
     status: str = "open"
     opens_at: datetime = Field(sa_type=UTCDateTime)
     closes_at: datetime = Field(sa_type=UTCDateTime)
@@ -63,6 +65,7 @@ class DealPublic(OrdersModel):
     sold: int = Field(description="Units paid for")
     available: int = Field(description="Units still for sale: stock − sold − units reserved by unpaid orders")
     per_person_limit: int
+    commission_rate_bps: int
     status: str
     phase: Literal["scheduled", "open", "sold_out", "closed"] = Field(description="Where the deal is in its window")
     opens_at: datetime

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.orders.commission import service as commission
 from services.orders.deals.models import Deal
 from services.orders.orders.models import PAID, PICKED_UP, Order
 from services.orders.pickup.codes import from_input, new_code
@@ -88,6 +89,7 @@ async def hand_over(session: AsyncSession, *, principal: Principal, request: Pic
         else:
             order.status, order.picked_up_at, order.picked_up_by = PICKED_UP, utcnow(), principal.user_id
             session.add(order)
+            await commission.credit(session, order=order, deal=await _deal(session, order))
             await emit(
                 session,
                 OrderPickedUp(
@@ -113,6 +115,7 @@ async def undo(session: AsyncSession, *, principal: Principal, order_id: str, wi
         raise Conflict(f"a hand-over can be undone within {int(window.total_seconds() // 60)} minutes only")
     order.status, order.picked_up_at, order.picked_up_by = PAID, None, None
     session.add(order)
+    await commission.reverse(session, order=order, deal=await _deal(session, order), reason="pickup_undone")
     await emit(
         session,
         OrderPickupUndone(order_id=order.id, deal_id=order.deal_id, buyer_id=order.buyer_id),
@@ -168,6 +171,12 @@ def picking_list_csv(picking: PickingList) -> str:
             ]
         )
     return out.getvalue()
+
+
+async def _deal(session: AsyncSession, order: Order) -> Deal:
+    deal = await session.get(Deal, order.deal_id)
+    assert deal is not None  # an order's deal is a foreign key
+    return deal
 
 
 async def _point_for_staff(session: AsyncSession, *, principal: Principal, point_id: str) -> PickupPoint:
