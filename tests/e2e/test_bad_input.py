@@ -307,3 +307,23 @@ async def test_a_repeated_payment_callback_pays_once(hood: Neighbourhood, gatewa
     deal = (await hood.leader.request("GET", f"/api/v1/deals/{hood.deal['id']}")).json()
     assert deal["sold"] == 2
     assert (await hood.resident.request("GET", f"/api/v1/orders/{order['id']}")).json()["status"] == "paid"
+
+
+async def test_concurrent_confirmations_of_one_payment_pay_it_once(hood: Neighbourhood, system: LocalSystem) -> None:
+    """A provider retrying while its first callback is still being handled must not pay twice."""
+    deal = await factories.deal(hood.leader, hood.community_id, hood.product["id"], stock=1)
+    order = (await hood.resident.request("POST", "/api/v1/orders", json={"deal_id": deal["id"], "quantity": 1})).json()
+    service = issue_access_token(LOCAL_JWT_PRIVATE_KEY, Principal(user_id="service:test", kind="service"))
+    body = {"order_id": order["id"], "provider_payment_id": "sim_race", "amount_fen": order["amount_fen"]}
+    async with httpx.AsyncClient(base_url=system.url("orders"), timeout=15) as orders:
+        answers = await asyncio.gather(
+            *(
+                orders.post(
+                    "/internal/payments/confirmations", json=body, headers={"Authorization": f"Bearer {service}"}
+                )
+                for _ in range(10)
+            )
+        )
+    assert {a.status_code for a in answers} == {200} and {a.json()["status"] for a in answers} == {"paid"}
+    after = (await hood.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()
+    assert (after["sold"], after["available"]) == (1, 0)

@@ -19,6 +19,7 @@ from services.orders.orders.models import (
     OrderCreate,
     PaymentConfirmation,
 )
+from services.orders.orders.rows import lock_order
 from services.orders.payments.port import PaymentProvider
 from services.orders.pickup import service as pickup
 from shared.auth import LEADER, Principal
@@ -90,9 +91,7 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
     arrives after the reservation expired is kept only if the units are still there; otherwise the
     order is refunded (the caller sends the refund through the port once this commits)."""
     principal.require_service()
-    order = await session.get(Order, data.order_id)
-    if order is None:
-        raise NotFound(f"order {data.order_id} does not exist")
+    order = await lock_order(session, data.order_id)  # a provider's retry waits, then sees it paid
     if order.status in (PAID, PICKED_UP, REFUNDED):
         return order
     if data.amount_fen != order.amount_fen:
@@ -149,7 +148,8 @@ async def confirm_payment(session: AsyncSession, *, principal: Principal, data: 
 async def cancel_order(session: AsyncSession, *, principal: Principal, order_id: str) -> Order:
     """The buyer withdraws an unpaid order; its units go back on sale at once. A paid order is
     returned through after-sales instead, and a picked-up one cannot be cancelled."""
-    order = await get_order(session, principal=principal, order_id=order_id)
+    await get_order(session, principal=principal, order_id=order_id)  # 404 / 403 before any lock
+    order = await lock_order(session, order_id)
     if order.buyer_id != principal.user_id:
         raise Forbidden("only the buyer cancels an order")
     if order.status == CANCELLED:

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.orders.commission import service as commission
 from services.orders.deals.models import Deal
 from services.orders.orders.models import PAID, PICKED_UP, Order
+from services.orders.orders.rows import lock_order
 from services.orders.pickup.codes import from_input, new_code
 from services.orders.pickup.models import (
     PickingLine,
@@ -75,7 +76,11 @@ async def hand_over(session: AsyncSession, *, principal: Principal, request: Pic
     for typed in request.codes:
         code = from_input(typed)
         matches = (
-            await session.exec(select(Order).where(Order.community_id == point.community_id, Order.pickup_code == code))
+            await session.exec(
+                select(Order)
+                .where(Order.community_id == point.community_id, Order.pickup_code == code)
+                .with_for_update()  # two counters scanning the same code: one hands over, one sees it done
+            )
         ).all()
         order = next((o for o in matches if o.pickup_point_id == point.id), None)
         if order is None:
@@ -104,7 +109,8 @@ async def hand_over(session: AsyncSession, *, principal: Principal, request: Pic
 
 
 async def undo(session: AsyncSession, *, principal: Principal, order_id: str, window: timedelta) -> Order:
-    order = await get_for_member(session, Order, order_id, principal=principal, label="order")
+    await get_for_member(session, Order, order_id, principal=principal, label="order")
+    order = await lock_order(session, order_id)
     if order.pickup_point_id is None:
         principal.require_role(order.community_id, LEADER)
     else:
