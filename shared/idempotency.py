@@ -51,7 +51,7 @@ def include_idempotency_table(metadata: MetaData) -> None:
     idempotency_keys.to_metadata(metadata)
 
 
-def _key(
+async def _key(  # async: FastAPI runs plain-def dependencies in a thread pool
     value: Annotated[
         str | None,
         Header(

@@ -20,6 +20,7 @@ class Settings(PaymentWebhookSettings):
     community_url: str = "http://127.0.0.1:8004"
     matching_url: str = "http://127.0.0.1:8005"
     upstream_timeout: float = 3.0
+    upstream_connections: int = 32  # per service
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30

@@ -13,7 +13,7 @@ from shared.service import ReaderDep, SessionDep
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -33,11 +34,15 @@ class UpstreamProblem(Problem):
 class Upstreams:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        # A few busy keep-alive connections per service beat many: httpx's pool slows down as it grows
+        # (encode/httpcore#1035), so calls queue on a semaphore instead of opening more connections.
+        size = settings.upstream_connections
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
         self.clients = {
             name: httpx.AsyncClient(base_url=url, timeout=settings.upstream_timeout, limits=limits)
             for name, url in settings.upstreams().items()
         }
+        self._slots = {name: asyncio.Semaphore(size) for name in self.clients}
 
     def client(self, service: str) -> httpx.AsyncClient:
         return self.clients[service]
@@ -61,9 +66,10 @@ class Upstreams:
         all_headers = {**outgoing_headers(), **(headers or {})}
         all_headers["authorization"] = f"Bearer {token or self.service_token()}"
         try:
-            return await self.clients[service].request(
-                method, path, params=params, json=json, content=content, headers=all_headers
-            )
+            async with self._slots[service]:
+                return await self.clients[service].request(
+                    method, path, params=params, json=json, content=content, headers=all_headers
+                )
         except httpx.TimeoutException:
             raise ServiceUnavailable(f"the {service} service did not answer in time", service=service) from None
         except httpx.TransportError:

@@ -5,7 +5,7 @@ from fastapi import Depends, Request
 from services.gateway.upstream.clients import Upstreams
 
 
-def get_upstreams(request: Request) -> Upstreams:
+async def get_upstreams(request: Request) -> Upstreams:  # async: no thread-pool hop per request
     return request.app.state.upstreams  # type: ignore[no-any-return]
 
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlmodel import Field, UniqueConstraint
+from sqlmodel import Field, Index, UniqueConstraint
 
 from services.orders.base import OrdersModel
 from services.orders.pickup.codes import qr_payload
@@ -20,7 +20,12 @@ class OrderCreate(OrdersModel):
 
 
 class Order(OrdersModel, table=True):
-    __table_args__ = (UniqueConstraint("pickup_point_id", "pickup_code", name="uq_order_pickup_code"),)
+    __table_args__ = (
+        UniqueConstraint("pickup_point_id", "pickup_code", name="uq_order_pickup_code"),
+        # What is held on a deal, and what one buyer has of it: read under the deal's lock.
+        Index("ix_order_deal_status_reserved", "deal_id", "status", "reserved_until"),
+        Index("ix_order_deal_buyer", "deal_id", "buyer_id"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True)
     deal_id: str = Field(foreign_key="deal.id", index=True)
