@@ -6,6 +6,9 @@
 2. Whole-system idle memory (nats-server + six services, RSS with children).
 3. Time to ready: LocalSystem.start() + demo seed with a fresh var dir (what `make run` does once
    the venv exists), median of several cold starts.
+4. Flash sale through the gateway (SQLite; PostgreSQL too when LINLI_BENCH_POSTGRES_URL is set):
+   1,000 buy presses on a 100-unit deal, correctness checked, and sustained orders/s and p50/p99
+   against a bare FastAPI endpoint doing one INSERT (details in `tests/bench/flash.py`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 import uvloop
 
 from deploy.processes import BIN, LocalSystem, free_port
-from tests.bench import pipeline, quiet, system
+from tests.bench import flash, pipeline, quiet, system
 from tests.bench.stats import fmt, median
 
 MEMORY_TARGET_MB = 600
@@ -167,6 +170,14 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=3, help="cold starts of the whole system")
     parser.add_argument("--skip-pipeline", action="store_true")
     parser.add_argument("--skip-system", action="store_true")
+    parser.add_argument("--skip-flash", action="store_true")
+    parser.add_argument("--flash-rounds", type=int, default=flash.Params.rounds)
+    parser.add_argument(
+        "--flash-seconds", type=float, default=flash.Params.seconds, help="length of a sustained or baseline run"
+    )
+    parser.add_argument(
+        "--flash-profile", type=Path, metavar="DIR", help="py-spy (if installed) the gateway and orders into DIR"
+    )
     args = parser.parse_args()
     quiet.configure()
     began = time.monotonic()
@@ -204,6 +215,16 @@ def main() -> None:
         )
         times, memory, imports = system.run(args.starts, idle=5.0, progress=say)
 
+    flash_params = flash.Params(rounds=args.flash_rounds, seconds=args.flash_seconds)
+    flash_reports: list[flash.Report] = []
+    if not args.skip_flash:
+        say()
+        say(
+            "4. flash sale (nats-server + six services per database, fresh temp var dir, free ports; "
+            "bare baseline alongside)"
+        )
+        flash_reports = flash.run(flash_params, postgres_url, progress=say, profile_dir=args.flash_profile)
+
     say()
     say("=" * 100)
     if results is not None:
@@ -231,6 +252,10 @@ def main() -> None:
             "+ deploy.demo.seed() via the gateway, in-process, fresh temp var dir, free ports;"
         )
         say(f"  not included: interpreter start + `import deploy.local` in a fresh process, {imports:.1f} s more")
+    if flash_reports:
+        flash.print_report(flash_reports, flash_params, say)
+        if not postgres_url:
+            say("  (PostgreSQL variant: set LINLI_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test)")
     if quiet.NOISE.dropped:
         noise = ", ".join(f"{n}× {message!r}" for message, n in quiet.NOISE.dropped.items())
         say(f"\nlogged while stopping Bus instances (expected, not shown): {noise}")
