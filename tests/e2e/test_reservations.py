@@ -118,3 +118,25 @@ async def test_paid_and_picked_up_orders_cannot_be_cancelled(gateway: httpx.Asyn
     assert handed.json()[0]["outcome"] == "picked_up"
     assert_problem(await n.resident.request("POST", f"/api/v1/orders/{order['id']}/cancel"), 409)
     assert (await n.resident.request("GET", f"/api/v1/orders/{order['id']}")).json()["status"] == "picked_up"
+
+
+@pytest.fixture
+async def quick_undo(tmp_path: Path, databases: Databases) -> AsyncIterator[LocalSystem]:
+    running = await start_system(tmp_path, databases, LINLI_ORDERS_PICKUP_UNDO_SECONDS="1")
+    yield running
+    await asyncio.to_thread(running.stop)
+
+
+async def test_a_hand_over_can_be_undone_only_within_its_window(quick_undo: LocalSystem) -> None:
+    system = quick_undo
+    async with httpx.AsyncClient(base_url=system.url("gateway"), timeout=15) as gateway:
+        n = await Neighbourhood.build(gateway, system)
+        gate = await factories.pickup_point(n.leader, n.community_id)
+        deal = await factories.deal(n.leader, n.community_id, n.product["id"], pickup_point_ids=[gate["id"]])
+        order = await factories.paid_order(n.resident, deal["id"])
+        handed = {"pickup_point_id": gate["id"], "codes": [order["pickup_code"]]}
+        assert (await n.leader.request("POST", "/api/v1/pickups", json=handed)).json()[0]["outcome"] == "picked_up"
+        await asyncio.sleep(1.5)
+        late = await n.leader.request("POST", f"/api/v1/pickups/{order['id']}/undo")
+        assert_problem(late, 409)
+        assert (await n.resident.request("GET", f"/api/v1/orders/{order['id']}")).json()["status"] == "picked_up"

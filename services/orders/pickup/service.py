@@ -118,7 +118,9 @@ async def undo(session: AsyncSession, *, principal: Principal, order_id: str, wi
     if order.status != PICKED_UP or order.picked_up_at is None:
         raise Conflict(f"order {order_id} has not been picked up")
     if utcnow() - order.picked_up_at > window:
-        raise Conflict(f"a hand-over can be undone within {int(window.total_seconds() // 60)} minutes only")
+        seconds = int(window.total_seconds())
+        limit = f"{seconds // 60} minutes" if seconds >= 120 else f"{seconds} seconds"
+        raise Conflict(f"a hand-over can be undone within {limit} only")
     order.status, order.picked_up_at, order.picked_up_by = PAID, None, None
     session.add(order)
     await commission.reverse(session, order=order, deal=await _deal(session, order), reason="pickup_undone")
