@@ -47,3 +47,18 @@ async def test_the_phase_follows_the_stock_and_bad_windows_are_refused(
     ):
         body = factories.deal_body(n.community_id, n.product["id"], **window)
         assert_problem(await n.leader.request("POST", "/api/v1/deals", json=body), 422)
+
+
+async def test_a_past_deal_is_a_template_for_the_next(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    gate = await factories.pickup_point(n.leader, n.community_id)
+    past = await factories.deal(
+        n.leader, n.community_id, n.product["id"], stock=30, pickup_point_ids=[gate["id"]], commission_rate_bps=800
+    )
+    template = (await n.leader.request("GET", f"/api/v1/deals/{past['id']}/template")).json()
+    assert template["pickup_point_ids"] == [gate["id"]] and template["commission_rate_bps"] == 800
+    closes = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    body = {k: v for k, v in template.items() if k != "product_name"} | {"closes_at": closes, "stock": 40}
+    again = await n.leader.request("POST", "/api/v1/deals", json=body)
+    assert again.status_code == 201 and again.json()["stock"] == 40 and again.json()["price_fen"] == past["price_fen"]
+    assert_problem(await n.resident.request("GET", f"/api/v1/deals/{past['id']}/template"), 403)

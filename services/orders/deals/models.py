@@ -35,6 +35,19 @@ class DealCreate(OrdersModel):
         return self
 
 
+class DealTemplate(OrdersModel):
+    """A past deal's terms, to publish again with a new sales window (copy, adjust, POST /deals)."""
+
+    community_id: str
+    product_id: str
+    product_name: str
+    price_fen: int
+    stock: int
+    per_person_limit: int
+    commission_rate_bps: int
+    pickup_point_ids: list[str]
+
+
 class Deal(OrdersModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True)
     community_id: str = Field(index=True)

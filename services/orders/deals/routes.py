@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from services.orders.deals import service
-from services.orders.deals.models import DealCreate, DealPublic
+from services.orders.deals.models import DealCreate, DealPublic, DealTemplate
 from shared.auth import CurrentPrincipal
 from shared.fields import EntityId
 from shared.pagination import Limit, Offset
@@ -36,3 +36,8 @@ async def list_deals(
 async def get_deal(deal_id: str, session: SessionDep, principal: CurrentPrincipal) -> DealPublic:
     [public] = await service.public(session, [await service.get_deal(session, principal=principal, deal_id=deal_id)])
     return public
+
+
+@router.get("/{deal_id}/template", summary="A past deal's terms, to publish it again with a new window")
+async def template(deal_id: str, session: SessionDep, principal: CurrentPrincipal) -> DealTemplate:
+    return await service.template_of(session, principal=principal, deal_id=deal_id)

@@ -4,7 +4,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.deals import stock
-from services.orders.deals.models import Deal, DealCreate, DealPublic
+from services.orders.deals.models import Deal, DealCreate, DealPublic, DealTemplate
 from services.orders.pickup import service as pickup
 from services.orders.products.models import KnownProduct
 from shared.access import get_for_member
@@ -54,6 +54,12 @@ async def get_deal(session: AsyncSession, *, principal: Principal, deal_id: str)
     if deal.opens_at > utcnow() and LEADER not in principal.roles_in(deal.community_id):
         raise NotFound(f"deal {deal_id} does not exist")  # not announced yet: only leaders know of it
     return deal
+
+
+async def template_of(session: AsyncSession, *, principal: Principal, deal_id: str) -> DealTemplate:
+    deal = await get_deal(session, principal=principal, deal_id=deal_id)
+    principal.require_role(deal.community_id, LEADER)
+    return DealTemplate.model_validate(deal, from_attributes=True)
 
 
 async def list_open_deals(
