@@ -62,3 +62,26 @@ async def test_a_past_deal_is_a_template_for_the_next(gateway: httpx.AsyncClient
     again = await n.leader.request("POST", "/api/v1/deals", json=body)
     assert again.status_code == 201 and again.json()["stock"] == 40 and again.json()["price_fen"] == past["price_fen"]
     assert_problem(await n.resident.request("GET", f"/api/v1/deals/{past['id']}/template"), 403)
+
+
+async def test_the_chain_lists_buyers_in_order_and_masks_neighbours(
+    gateway: httpx.AsyncClient, system: LocalSystem
+) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    neighbour = await factories.person(gateway, system)
+    await factories.join(neighbour, n.community["invite_code"])
+    await factories.paid_order(n.resident, n.deal["id"], quantity=2)
+    await factories.paid_order(neighbour, n.deal["id"], quantity=1)
+    await factories.paid_order(n.resident, n.deal["id"], quantity=1)
+    path = f"/api/v1/deals/{n.deal['id']}/chain"
+
+    mine = (await n.resident.request("GET", path)).json()
+    assert [(e["seq"], e["buyer"], e["mine"], e["quantity"]) for e in mine] == [
+        (1, n.resident.user_id, True, 2),
+        (2, "邻居 2", False, 1),
+        (3, n.resident.user_id, True, 1),
+    ]
+    leaders = (await n.leader.request("GET", path)).json()
+    assert [e["buyer"] for e in leaders] == [n.resident.user_id, neighbour.user_id, n.resident.user_id]
+    stranger = await factories.person(gateway, system)
+    assert_problem(await stranger.request("GET", path), 403)

@@ -35,6 +35,16 @@ class DealCreate(OrdersModel):
         return self
 
 
+class ChainEntry(OrdersModel):
+    """One line of a deal's 接龙: the n-th buyer, what they took, when."""
+
+    seq: int
+    buyer: str = Field(description="The buyer's id for leaders and for themselves; masked for other residents")
+    mine: bool
+    quantity: int
+    ordered_at: datetime
+
+
 class DealTemplate(OrdersModel):
     """A past deal's terms, to publish again with a new sales window (copy, adjust, POST /deals)."""
 

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from services.orders.deals import service
-from services.orders.deals.models import DealCreate, DealPublic, DealTemplate
+from services.orders.deals.models import ChainEntry, DealCreate, DealPublic, DealTemplate
 from shared.auth import CurrentPrincipal
 from shared.fields import EntityId
 from shared.pagination import Limit, Offset
@@ -41,3 +41,8 @@ async def get_deal(deal_id: str, session: SessionDep, principal: CurrentPrincipa
 @router.get("/{deal_id}/template", summary="A past deal's terms, to publish it again with a new window")
 async def template(deal_id: str, session: SessionDep, principal: CurrentPrincipal) -> DealTemplate:
     return await service.template_of(session, principal=principal, deal_id=deal_id)
+
+
+@router.get("/{deal_id}/chain", summary="The deal's 接龙: who took what, in order (neighbours masked)")
+async def chain(deal_id: str, session: SessionDep, principal: CurrentPrincipal) -> list[ChainEntry]:
+    return await service.chain(session, principal=principal, deal_id=deal_id)

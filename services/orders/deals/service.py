@@ -4,7 +4,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.deals import stock
-from services.orders.deals.models import Deal, DealCreate, DealPublic, DealTemplate
+from services.orders.deals.models import ChainEntry, Deal, DealCreate, DealPublic, DealTemplate
+from services.orders.orders.models import PAID, PICKED_UP, Order
 from services.orders.pickup import service as pickup
 from services.orders.products.models import KnownProduct
 from shared.access import get_for_member
@@ -54,6 +55,30 @@ async def get_deal(session: AsyncSession, *, principal: Principal, deal_id: str)
     if deal.opens_at > utcnow() and LEADER not in principal.roles_in(deal.community_id):
         raise NotFound(f"deal {deal_id} does not exist")  # not announced yet: only leaders know of it
     return deal
+
+
+async def chain(session: AsyncSession, *, principal: Principal, deal_id: str) -> list[ChainEntry]:
+    """The deal's 接龙 as leaders know it from group chats: who took what, in order. Residents see
+    their neighbours as 邻居 n (a buyer keeps their number across their orders), never their ids."""
+    deal = await get_deal(session, principal=principal, deal_id=deal_id)
+    is_leader = LEADER in principal.roles_in(deal.community_id)
+    orders = (
+        await session.exec(
+            select(Order)
+            .where(Order.deal_id == deal_id, col(Order.status).in_([PAID, PICKED_UP]))
+            .order_by(col(Order.created_at))
+        )
+    ).all()
+    numbers: dict[str, int] = {}
+    entries = []
+    for seq, order in enumerate(orders, start=1):
+        number = numbers.setdefault(order.buyer_id, len(numbers) + 1)
+        mine = order.buyer_id == principal.user_id
+        buyer = order.buyer_id if is_leader or mine else f"邻居 {number}"
+        entries.append(
+            ChainEntry(seq=seq, buyer=buyer, mine=mine, quantity=order.quantity, ordered_at=order.created_at)
+        )
+    return entries
 
 
 async def template_of(session: AsyncSession, *, principal: Principal, deal_id: str) -> DealTemplate:
