@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from services.orders.aftersales.routes import router as after_sales
 from services.orders.commission.routes import router as commission
 from services.orders.deals.routes import router as deals
 from services.orders.models import metadata
@@ -33,7 +34,7 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
-        routers=[deals, orders, pickup, commission],
+        routers=[deals, orders, pickup, commission, after_sales],
         handlers=handlers,
         extensions=[payment_provider],
         housekeeping=[idempotency.prune],

@@ -1,7 +1,8 @@
 """Every table of orders, for migrations."""
 
+from services.orders.aftersales import models as _aftersales  # noqa: F401  registers the tables
 from services.orders.base import OrdersModel
-from services.orders.commission import models as _commission  # noqa: F401  registers the tables
+from services.orders.commission import models as _commission  # noqa: F401
 from services.orders.deals import models as _deals  # noqa: F401
 from services.orders.orders import models as _orders  # noqa: F401
 from services.orders.pickup import models as _pickup  # noqa: F401

@@ -17,3 +17,5 @@ class Settings(PaymentWebhookSettings):
     payment_window_seconds: int = 900
     # How long after a hand-over the leader or staff may still undo it.
     pickup_undo_seconds: int = 600
+    # How long after pickup a buyer may open an after-sales request.
+    after_sales_days: int = 7

@@ -126,3 +126,40 @@ async def test_the_leader_earns_commission_on_picked_up_orders(gateway: httpx.As
     assert_problem(await n.resident.request("GET", "/api/v1/commissions", params={"community_id": n.community_id}), 403)
     bad_period = {"community_id": n.community_id, "since": "2026-12-01T00:00:00Z", "until": "2026-11-01T00:00:00Z"}
     assert_problem(await n.leader.request("GET", "/api/v1/commissions", params=bad_period), 422)
+
+
+async def test_after_sales_refunds_part_and_takes_back_the_commission(
+    gateway: httpx.AsyncClient, system: LocalSystem
+) -> None:
+    n = await Neighbourhood.build(gateway, system)
+    gate = await factories.pickup_point(n.leader, n.community_id)
+    deal = await factories.deal(
+        n.leader, n.community_id, n.product["id"], pickup_point_ids=[gate["id"]], commission_rate_bps=1000
+    )
+    order = await factories.paid_order(n.resident, deal["id"], quantity=2)
+    complaint = {"order_id": order["id"], "reason": "一盒压坏了", "photo_urls": ["https://cdn.example.com/box.jpg"]}
+    assert_problem(await n.resident.request("POST", "/api/v1/after-sales", json=complaint), 409)  # not picked up yet
+    await n.leader.request(
+        "POST", "/api/v1/pickups", json={"pickup_point_id": gate["id"], "codes": [order["pickup_code"]]}
+    )
+
+    neighbour = await factories.person(gateway, system)
+    await factories.join(neighbour, n.community["invite_code"])
+    assert_problem(await neighbour.request("POST", "/api/v1/after-sales", json=complaint), 403)
+    opened = await n.resident.request("POST", "/api/v1/after-sales", json=complaint)
+    assert opened.status_code == 201 and opened.json()["status"] == "open"
+    assert_problem(await n.resident.request("POST", "/api/v1/after-sales", json=complaint), 409)  # one per order
+    case = opened.json()["id"]
+    listed = (await neighbour.request("GET", "/api/v1/after-sales", params={"community_id": n.community_id})).json()
+    assert listed == []  # residents see only their own
+
+    assert_problem(
+        await n.resident.request("POST", f"/api/v1/after-sales/{case}/approve", json={"refund_fen": 3990}), 403
+    )
+    too_much = await n.leader.request("POST", f"/api/v1/after-sales/{case}/approve", json={"refund_fen": 99_999})
+    assert_problem(too_much, 422)
+    approved = await n.leader.request("POST", f"/api/v1/after-sales/{case}/approve", json={"refund_fen": 3990})
+    assert approved.json()["status"] == "approved" and approved.json()["refund_fen"] == 3990
+    assert_problem(await n.leader.request("POST", f"/api/v1/after-sales/{case}/reject", json={"note": "晚了"}), 409)
+    earned = (await n.leader.request("GET", "/api/v1/commissions", params={"community_id": n.community_id})).json()
+    assert [e["amount_fen"] for e in earned["entries"]] == [798, -399] and earned["total_fen"] == 399

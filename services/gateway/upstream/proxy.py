@@ -15,6 +15,7 @@ RESOURCES = {
     "pickup-points": "orders",
     "pickups": "orders",
     "commissions": "orders",
+    "after-sales": "orders",
     "sessions": "livestream",
     "recommendations": "matching",
     "profiles": "matching",

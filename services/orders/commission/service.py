@@ -25,8 +25,11 @@ async def credit(session: AsyncSession, *, order: Order, deal: Deal) -> None:
         session.add(_entry(order, deal, amount, "picked_up"))
 
 
-async def reverse(session: AsyncSession, *, order: Order, deal: Deal, reason: str) -> None:
-    amount = commission_of(order.amount_fen, deal.commission_rate_bps)
+async def reverse(
+    session: AsyncSession, *, order: Order, deal: Deal, reason: str, amount_fen: int | None = None
+) -> None:
+    """Take back the commission on `amount_fen` of the order (all of it by default: an undone pickup)."""
+    amount = commission_of(order.amount_fen if amount_fen is None else amount_fen, deal.commission_rate_bps)
     if amount:
         session.add(_entry(order, deal, -amount, reason))
 

@@ -72,5 +72,5 @@ async def confirm_payment(
     order = await service.confirm_payment(session, principal=principal, data=body)
     await session.commit()
     if order.status == REFUNDED:
-        await service.refund(request.app.state.payments, order=order)
+        await service.refund(request.app.state.payments, order_id=order.id, amount_fen=order.amount_fen)
     return OrderPublic.of(order, viewer=principal.user_id)

@@ -81,9 +81,9 @@ async def start_payment(provider: PaymentProvider, *, order_id: str, amount_fen:
     await provider.request_payment(order_id=order_id, amount_fen=amount_fen)
 
 
-async def refund(provider: PaymentProvider, *, order: Order) -> None:
+async def refund(provider: PaymentProvider, *, order_id: str, amount_fen: int) -> None:
     """Send the money back through the provider; called after the refund is committed."""
-    await provider.refund(order_id=order.id, amount_fen=order.amount_fen)
+    await provider.refund(order_id=order_id, amount_fen=amount_fen)
 
 
 async def confirm_payment(session: AsyncSession, *, principal: Principal, data: PaymentConfirmation) -> Order:

@@ -91,3 +91,23 @@ class OrderPickupUndone(EventData):
     order_id: str
     deal_id: str
     buyer_id: str
+
+
+@event_type("orders.aftersale.requested")
+class AfterSaleRequested(EventData):
+    """A buyer reported a problem with a picked-up order."""
+
+    after_sale_id: str
+    order_id: str
+    buyer_id: str
+    reason: str
+
+
+@event_type("orders.aftersale.decided")
+class AfterSaleDecided(EventData):
+    """The leader approved (with the refund) or rejected an after-sales request."""
+
+    after_sale_id: str
+    order_id: str
+    outcome: str
+    refund_fen: int = Field(ge=0)
