@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.orders.aftersales.routes import router as after_sales
 from services.orders.commission.routes import router as commission
+from services.orders.deals import clock
 from services.orders.deals.routes import router as deals
 from services.orders.models import metadata
 from services.orders.orders.routes import router as orders
@@ -15,6 +16,8 @@ from services.orders.pickup.routes import router as pickup
 from services.orders.products.handlers import handlers
 from services.orders.settings import Settings
 from shared import idempotency
+from shared.models import utcnow
+from shared.periodic import every
 from shared.service import ServiceSpec, create_service_app
 
 
@@ -36,10 +39,17 @@ def spec() -> ServiceSpec:
         metadata=metadata,
         routers=[deals, orders, pickup, commission, after_sales],
         handlers=handlers,
-        extensions=[payment_provider],
+        extensions=[
+            payment_provider,
+            every(settings.clock_seconds, run_clock, name="deal-clock"),
+        ],
         housekeeping=[idempotency.prune],
         description="Group-buy deals, orders, and payment through the payment-provider port.",
     )
+
+
+async def run_clock(app: FastAPI) -> None:
+    await clock.tick(app.state.db, app.state.payments, now=utcnow())
 
 
 def create_app() -> FastAPI:

@@ -19,3 +19,5 @@ class Settings(PaymentWebhookSettings):
     pickup_undo_seconds: int = 600
     # How long after pickup a buyer may open an after-sales request.
     after_sales_days: int = 7
+    # How often the deal clock looks for windows that opened or closed.
+    clock_seconds: float = 5.0

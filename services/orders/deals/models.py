@@ -16,6 +16,9 @@ class DealCreate(OrdersModel):
     stock: int = Field(gt=0, le=1_000_000)
     per_person_limit: int = Field(default=10, gt=0, le=1000)
     commission_rate_bps: int = Field(default=0, ge=0, le=5000, description="The leader's commission, 1/100 of a %")
+    min_group_size: int | None = Field(
+        default=None, ge=2, le=10_000, description="成团: buyers needed by closing time, or every order is refunded"
+    )
     opens_at: datetime | None = Field(
         default=None, description="When sales start (default: now); only leaders see it before"
     )
@@ -32,6 +35,8 @@ class DealCreate(OrdersModel):
             raise ValueError("closes_at must be in the future")
         if self.opens_at is not None and self.opens_at >= self.closes_at:
             raise ValueError("the sales window closes before it opens")
+        if self.min_group_size is not None and self.min_group_size > self.stock:
+            raise ValueError("the minimum group size is more than the stock can serve")
         return self
 
 
@@ -69,7 +74,9 @@ class Deal(OrdersModel, table=True):
     sold: int = 0
     per_person_limit: int
     commission_rate_bps: int = 0
+    min_group_size: int | None = None
     status: str = "open"
+    announced: str = ""  # "", "opened", "closed": which moments of the window the clock has told
     opens_at: datetime = Field(sa_type=UTCDateTime)
     closes_at: datetime = Field(sa_type=UTCDateTime)
     pickup_point_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -89,6 +96,7 @@ class DealPublic(OrdersModel):
     available: int = Field(description="Units still for sale: stock − sold − units reserved by unpaid orders")
     per_person_limit: int
     commission_rate_bps: int
+    min_group_size: int | None
     status: str
     phase: Literal["scheduled", "open", "sold_out", "closed"] = Field(description="Where the deal is in its window")
     opens_at: datetime

@@ -20,6 +20,22 @@ class DealPublished(EventData):
     closes_at: datetime
 
 
+@event_type("orders.deal.opened")
+class DealOpened(EventData):
+    """A deal's sales window opened: residents can see it and buy."""
+
+    deal_id: str
+
+
+@event_type("orders.deal.closed")
+class DealClosed(EventData):
+    """A deal's sales window closed; `missed_minimum` means every paid order is being refunded."""
+
+    deal_id: str
+    outcome: str  # closed | missed_minimum
+    buyers: int = Field(ge=0)
+
+
 @event_type("orders.deal.sold_out")
 class DealSoldOut(EventData):
     """Every unit of a deal is paid for."""

@@ -1,0 +1,79 @@
+"""The deal clock: announces the moments a deal's window passes. When a deal opens,
+`orders.deal.opened`; when it closes, `orders.deal.closed`, and a deal that missed its minimum
+group size (成团) refunds every paid order and tells the buyers (`orders.order.refunded`).
+Each deal is settled in its own transaction under its row lock, and only once (`announced`)."""
+
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.orders.deals import stock
+from services.orders.deals.models import Deal
+from services.orders.orders.models import PAID, PICKED_UP, REFUNDED, Order
+from services.orders.payments.port import PaymentProvider
+from shared.bus import emit
+from shared.db import Database
+from shared.events.schemas.orders import DealClosed, DealOpened, OrderRefunded
+
+MISSED_MINIMUM = "the group did not reach its minimum size"
+
+
+async def tick(db: Database, payments: PaymentProvider, *, now: datetime) -> None:
+    async with db.reader() as reader:
+        due = (
+            await reader.exec(
+                select(Deal.id).where(
+                    col(Deal.announced) != "closed",
+                    (col(Deal.closes_at) <= now) | ((col(Deal.announced) == "") & (col(Deal.opens_at) <= now)),
+                )
+            )
+        ).all()
+    for deal_id in due:
+        async with db.session() as session:
+            refunds = await _settle(session, deal_id, now=now)
+            await session.commit()
+        for order in refunds:  # after commit: no lock held across the provider
+            await payments.refund(order_id=order.id, amount_fen=order.amount_fen)
+
+
+async def _settle(session: AsyncSession, deal_id: str, *, now: datetime) -> list[Order]:
+    deal = await stock.lock(session, deal_id)
+    if deal.announced == "" and deal.opens_at <= now:
+        deal.announced = "opened"
+        await emit(session, DealOpened(deal_id=deal.id), subject=deal.id, community_id=deal.community_id)
+    if deal.announced == "closed" or deal.closes_at > now:
+        session.add(deal)
+        return []
+    paid = (
+        await session.exec(select(Order).where(Order.deal_id == deal.id, col(Order.status).in_([PAID, PICKED_UP])))
+    ).all()
+    buyers = len({o.buyer_id for o in paid})
+    missed = deal.min_group_size is not None and buyers < deal.min_group_size
+    deal.announced = "closed"
+    session.add(deal)
+    refunds = list(paid) if missed else []
+    for order in refunds:
+        order.status = REFUNDED
+        session.add(order)
+        await emit(
+            session,
+            OrderRefunded(
+                order_id=order.id,
+                deal_id=deal.id,
+                buyer_id=order.buyer_id,
+                amount_fen=order.amount_fen,
+                reason=MISSED_MINIMUM,
+            ),
+            subject=order.id,
+            community_id=order.community_id,
+        )
+    if missed:
+        deal.sold = 0
+    await emit(
+        session,
+        DealClosed(deal_id=deal.id, outcome="missed_minimum" if missed else "closed", buyers=buyers),
+        subject=deal.id,
+        community_id=deal.community_id,
+    )
+    return refunds
