@@ -63,3 +63,32 @@ async def test_a_minimum_above_the_stock_is_refused(gateway: httpx.AsyncClient, 
     body = factories.deal_body(n.community_id, n.product["id"], stock=3, min_group_size=5)
     response = await n.leader.request("POST", "/api/v1/deals", json=body)
     assert response.status_code == 422
+
+
+async def test_a_group_that_reaches_a_lower_tier_gets_the_difference_back(fast_clock: LocalSystem) -> None:
+    system = fast_clock
+    async with httpx.AsyncClient(base_url=system.url("gateway"), timeout=15) as gateway:
+        n = await Neighbourhood.build(gateway, system)
+        closes = (datetime.now(UTC) + timedelta(seconds=4)).isoformat()
+        tiers = [{"min_buyers": 2, "price_fen": 3500}, {"min_buyers": 5, "price_fen": 2990}]
+        deal = await factories.deal(n.leader, n.community_id, n.product["id"], price_tiers=tiers, closes_at=closes)
+        assert (deal["current_price_fen"], deal["buyers"]) == (3990, 0)
+        neighbour = await factories.person(gateway, system)
+        await factories.join(neighbour, n.community["invite_code"])
+        first = await factories.paid_order(n.resident, deal["id"], quantity=2)
+        await factories.paid_order(neighbour, deal["id"])
+        live = (await n.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()
+        assert (live["buyers"], live["current_price_fen"]) == (2, 3500)
+
+        async def settled() -> dict[str, object] | None:
+            order = (await n.resident.request("GET", f"/api/v1/orders/{first['id']}")).json()
+            return order if order["unit_price_fen"] == 3500 else None
+
+        order = await until(settled, timeout=15)
+        assert (order["status"], order["amount_fen"]) == ("paid", 7000)  # 2 × 4.90 元 went back
+
+        not_lower = [{"min_buyers": 2, "price_fen": 4500}]
+        out_of_order = [{"min_buyers": 3, "price_fen": 3000}, {"min_buyers": 2, "price_fen": 2000}]
+        for bad in (not_lower, out_of_order):
+            body = factories.deal_body(n.community_id, n.product["id"], price_tiers=bad)
+            assert (await n.leader.request("POST", "/api/v1/deals", json=body)).status_code == 422

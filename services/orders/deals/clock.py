@@ -1,6 +1,7 @@
 """The deal clock: announces the moments a deal's window passes. When a deal opens,
-`orders.deal.opened`; when it closes, `orders.deal.closed`, and a deal that missed its minimum
-group size (成团) refunds every paid order and tells the buyers (`orders.order.refunded`).
+`orders.deal.opened`; when it closes, `orders.deal.closed`. At close a deal that missed its minimum
+group size (成团) refunds every paid order, and a deal whose group reached a lower price tier
+refunds each buyer the difference; both tell the buyers why (`orders.order.refunded`).
 Each deal is settled in its own transaction under its row lock, and only once (`announced`)."""
 
 from datetime import datetime
@@ -8,8 +9,9 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.orders.commission import service as commission
 from services.orders.deals import stock
-from services.orders.deals.models import Deal
+from services.orders.deals.models import Deal, price_for
 from services.orders.orders.models import PAID, PICKED_UP, REFUNDED, Order
 from services.orders.payments.port import PaymentProvider
 from shared.bus import emit
@@ -17,6 +19,7 @@ from shared.db import Database
 from shared.events.schemas.orders import DealClosed, DealOpened, OrderRefunded
 
 MISSED_MINIMUM = "the group did not reach its minimum size"
+LOWER_PRICE = "the group reached a lower price"
 
 
 async def tick(db: Database, payments: PaymentProvider, *, now: datetime) -> None:
@@ -33,11 +36,12 @@ async def tick(db: Database, payments: PaymentProvider, *, now: datetime) -> Non
         async with db.session() as session:
             refunds = await _settle(session, deal_id, now=now)
             await session.commit()
-        for order in refunds:  # after commit: no lock held across the provider
-            await payments.refund(order_id=order.id, amount_fen=order.amount_fen)
+        for order_id, amount in refunds:  # after commit: no lock held across the provider
+            await payments.refund(order_id=order_id, amount_fen=amount)
 
 
-async def _settle(session: AsyncSession, deal_id: str, *, now: datetime) -> list[Order]:
+async def _settle(session: AsyncSession, deal_id: str, *, now: datetime) -> list[tuple[str, int]]:
+    """The refunds (order id, fen) to send once this commits."""
     deal = await stock.lock(session, deal_id)
     if deal.announced == "" and deal.opens_at <= now:
         deal.announced = "opened"
@@ -52,18 +56,24 @@ async def _settle(session: AsyncSession, deal_id: str, *, now: datetime) -> list
     missed = deal.min_group_size is not None and buyers < deal.min_group_size
     deal.announced = "closed"
     session.add(deal)
-    refunds = list(paid) if missed else []
-    for order in refunds:
-        order.status = REFUNDED
+    refunds: list[tuple[str, int]] = []
+    price = price_for(deal, buyers)
+    for order in paid:
+        if missed:
+            order.status, amount, reason = REFUNDED, order.amount_fen, MISSED_MINIMUM
+        elif order.unit_price_fen > price:
+            amount, reason = (order.unit_price_fen - price) * order.quantity, LOWER_PRICE
+            order.unit_price_fen, order.amount_fen = price, price * order.quantity
+            if order.status == PICKED_UP:  # its commission was counted on the old price
+                await commission.reverse(session, order=order, deal=deal, reason="group_price", amount_fen=amount)
+        else:
+            continue
         session.add(order)
+        refunds.append((order.id, amount))
         await emit(
             session,
             OrderRefunded(
-                order_id=order.id,
-                deal_id=deal.id,
-                buyer_id=order.buyer_id,
-                amount_fen=order.amount_fen,
-                reason=MISSED_MINIMUM,
+                order_id=order.id, deal_id=deal.id, buyer_id=order.buyer_id, amount_fen=amount, reason=reason
             ),
             subject=order.id,
             community_id=order.community_id,

@@ -9,6 +9,11 @@ from shared.fields import EntityId
 from shared.models import UTCDateTime, new_id, utcnow
 
 
+class PriceTier(OrdersModel):
+    min_buyers: int = Field(ge=2, le=10_000)
+    price_fen: int = Field(gt=0, le=10_000_000)
+
+
 class DealCreate(OrdersModel):
     community_id: EntityId
     product_id: EntityId
@@ -18,6 +23,11 @@ class DealCreate(OrdersModel):
     commission_rate_bps: int = Field(default=0, ge=0, le=5000, description="The leader's commission, 1/100 of a %")
     min_group_size: int | None = Field(
         default=None, ge=2, le=10_000, description="成团: buyers needed by closing time, or every order is refunded"
+    )
+    price_tiers: list[PriceTier] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Lower prices once enough neighbours buy; settled at closing time (the difference is refunded)",
     )
     opens_at: datetime | None = Field(
         default=None, description="When sales start (default: now); only leaders see it before"
@@ -37,6 +47,10 @@ class DealCreate(OrdersModel):
             raise ValueError("the sales window closes before it opens")
         if self.min_group_size is not None and self.min_group_size > self.stock:
             raise ValueError("the minimum group size is more than the stock can serve")
+        prices = [self.price_fen] + [t.price_fen for t in self.price_tiers]
+        buyers = [t.min_buyers for t in self.price_tiers]
+        if buyers != sorted(set(buyers)) or any(a <= b for a, b in zip(prices, prices[1:], strict=False)):
+            raise ValueError("price tiers need more buyers and a lower price each, below the deal's price")
         return self
 
 
@@ -60,6 +74,8 @@ class DealTemplate(OrdersModel):
     stock: int
     per_person_limit: int
     commission_rate_bps: int
+    min_group_size: int | None
+    price_tiers: list[PriceTier]
     pickup_point_ids: list[str]
 
 
@@ -75,6 +91,7 @@ class Deal(OrdersModel, table=True):
     per_person_limit: int
     commission_rate_bps: int = 0
     min_group_size: int | None = None
+    price_tiers: list[dict[str, int]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = "open"
     announced: str = ""  # "", "opened", "closed": which moments of the window the clock has told
     opens_at: datetime = Field(sa_type=UTCDateTime)
@@ -97,6 +114,9 @@ class DealPublic(OrdersModel):
     per_person_limit: int
     commission_rate_bps: int
     min_group_size: int | None
+    price_tiers: list[PriceTier]
+    buyers: int = Field(description="Neighbours who have paid so far")
+    current_price_fen: int = Field(description="The price the group has reached so far")
     status: str
     phase: Literal["scheduled", "open", "sold_out", "closed"] = Field(description="Where the deal is in its window")
     opens_at: datetime
@@ -105,9 +125,23 @@ class DealPublic(OrdersModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, deal: Deal, *, held: int, now: datetime) -> "DealPublic":
+    def of(cls, deal: Deal, *, held: int, buyers: int, now: datetime) -> "DealPublic":
         available = deal.stock - deal.sold - held
-        return cls.model_validate({**deal.model_dump(), "available": available, "phase": phase(deal, available, now)})
+        return cls.model_validate(
+            {
+                **deal.model_dump(),
+                "available": available,
+                "phase": phase(deal, available, now),
+                "buyers": buyers,
+                "current_price_fen": price_for(deal, buyers),
+            }
+        )
+
+
+def price_for(deal: Deal, buyers: int) -> int:
+    """The unit price the group reaches with this many buyers (tiered pricing)."""
+    reached = [tier["price_fen"] for tier in deal.price_tiers if buyers >= tier["min_buyers"]]
+    return min([deal.price_fen, *reached])
 
 
 def phase(deal: Deal, available: int, now: datetime) -> Literal["scheduled", "open", "sold_out", "closed"]:

@@ -23,7 +23,8 @@ async def publish_deal(session: AsyncSession, *, principal: Principal, data: Dea
         raise Unprocessable(f"product {data.product_id} is not a product of community {data.community_id}")
     await pickup.check_points(session, community_id=data.community_id, point_ids=data.pickup_point_ids)
     deal = Deal(
-        **data.model_dump(exclude={"opens_at"}),
+        **data.model_dump(exclude={"opens_at", "price_tiers"}),
+        price_tiers=[tier.model_dump() for tier in data.price_tiers],
         opens_at=data.opens_at or utcnow(),
         product_name=product.name,
         tags=product.tags,
@@ -102,5 +103,6 @@ async def list_open_deals(
 async def public(session: AsyncSession, deals: list[Deal]) -> list[DealPublic]:
     """Deals as buyers see them, with what is still available right now."""
     now = utcnow()
-    held = await stock.held(session, [d.id for d in deals], now=now)
-    return [DealPublic.of(d, held=held.get(d.id, 0), now=now) for d in deals]
+    ids = [d.id for d in deals]
+    held, buyers = await stock.held(session, ids, now=now), await stock.buyers(session, ids)
+    return [DealPublic.of(d, held=held.get(d.id, 0), buyers=buyers.get(d.id, 0), now=now) for d in deals]

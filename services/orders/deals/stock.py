@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.deals.models import Deal
-from services.orders.orders.models import PAID, PENDING_PAYMENT, Order
+from services.orders.orders.models import PAID, PENDING_PAYMENT, PICKED_UP, Order
 from shared.errors import NotFound
 
 
@@ -52,3 +52,15 @@ async def units_of_buyer(session: AsyncSession, *, deal_id: str, buyer_id: str, 
         )
     )
     return int(total.one())
+
+
+async def buyers(session: AsyncSession, deal_ids: Sequence[str]) -> dict[str, int]:
+    """Distinct neighbours who have paid, per deal (what tiered prices and 成团 count)."""
+    if not deal_ids:
+        return {}
+    rows = await session.exec(
+        select(Order.deal_id, func.count(func.distinct(Order.buyer_id)))
+        .where(col(Order.deal_id).in_(deal_ids), col(Order.status).in_([PAID, PICKED_UP]))
+        .group_by(col(Order.deal_id))
+    )
+    return {deal_id: int(n) for deal_id, n in rows.all()}
