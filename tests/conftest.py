@@ -8,6 +8,7 @@ LINLI_TEST_POSTGRES_URL is set, on fresh PostgreSQL databases.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -67,7 +68,9 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     server.stop()
 
 
-async def start_system(tmp: Path, databases: Databases, **env: str) -> LocalSystem:
+@contextlib.asynccontextmanager
+async def running_system(tmp: Path, databases: Databases, **env: str) -> AsyncIterator[LocalSystem]:
+    """The whole system on free ports and fresh databases, with extra settings; stopped on exit."""
     urls = {service: await databases.new(service) for service in SERVICES}
     system = LocalSystem(
         var_dir=tmp,
@@ -77,15 +80,17 @@ async def start_system(tmp: Path, databases: Databases, **env: str) -> LocalSyst
         extra_env={"LINLI_ENVIRONMENT": "test", "LINLI_GATEWAY_OTP_RESEND_SECONDS": "0", **env},
     )
     await asyncio.to_thread(system.start)
-    return system
+    try:
+        yield system
+    finally:
+        await asyncio.to_thread(system.stop)
 
 
 @pytest.fixture(scope="session")
 async def system(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> AsyncIterator[LocalSystem]:
     """The whole system, shared by end-to-end tests that do not break it."""
-    running = await start_system(tmp_path_factory.mktemp("system"), databases)
-    yield running
-    await asyncio.to_thread(running.stop)
+    async with running_system(tmp_path_factory.mktemp("system"), databases) as running:
+        yield running
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from deploy.processes import LocalSystem
 from shared.bus.tables import inbox, outbox
 from shared.db import Database
 from tests import factories
-from tests.conftest import start_system
+from tests.conftest import running_system
 from tests.databases import Databases
 from tests.factories import Neighbourhood
 
@@ -24,9 +24,8 @@ from tests.factories import Neighbourhood
 @pytest.fixture
 async def own_system(tmp_path: Path, databases: Databases) -> AsyncIterator[LocalSystem]:
     """A system of this test's own, since the test breaks it."""
-    running = await start_system(tmp_path, databases)
-    yield running
-    await asyncio.to_thread(running.stop)
+    async with running_system(tmp_path, databases) as running:
+        yield running
 
 
 async def scalar(url: str, query) -> int:  # type: ignore[no-untyped-def]

@@ -20,15 +20,14 @@ from shared.auth import Principal, issue_access_token
 from shared.events import new_event
 from shared.events.schemas.orders import OrderPaid
 from shared.settings import LOCAL_JWT_PRIVATE_KEY
-from tests.conftest import start_system
+from tests.conftest import running_system
 from tests.databases import Databases
 
 
 @pytest.fixture
 async def quick_retry_system(tmp_path: Path, databases: Databases) -> AsyncIterator[LocalSystem]:
-    running = await start_system(tmp_path, databases, LINLI_MATCHING_REDELIVERY_BACKOFF="[0.05, 0.05, 0.05]")
-    yield running
-    await asyncio.to_thread(running.stop)
+    async with running_system(tmp_path, databases, LINLI_MATCHING_REDELIVERY_BACKOFF="[0.05, 0.05, 0.05]") as running:
+        yield running
 
 
 def cli(system: LocalSystem, *args: str) -> subprocess.CompletedProcess[str]:

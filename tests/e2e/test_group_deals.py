@@ -3,7 +3,6 @@ order; one that is reached keeps them. The deal clock announces the window's mom
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,16 +13,15 @@ import pytest
 from deploy.client import until
 from deploy.processes import LocalSystem
 from tests import factories
-from tests.conftest import start_system
+from tests.conftest import running_system
 from tests.databases import Databases
 from tests.factories import Neighbourhood
 
 
 @pytest.fixture
 async def fast_clock(tmp_path: Path, databases: Databases) -> AsyncIterator[LocalSystem]:
-    running = await start_system(tmp_path, databases, LINLI_ORDERS_CLOCK_SECONDS="0.3")
-    yield running
-    await asyncio.to_thread(running.stop)
+    async with running_system(tmp_path, databases, LINLI_ORDERS_CLOCK_SECONDS="0.3") as running:
+        yield running
 
 
 async def test_a_group_that_misses_its_minimum_is_refunded(fast_clock: LocalSystem) -> None:

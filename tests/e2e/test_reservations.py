@@ -13,7 +13,7 @@ import pytest
 from deploy.client import until
 from deploy.processes import LocalSystem
 from tests import factories
-from tests.conftest import start_system
+from tests.conftest import running_system
 from tests.databases import Databases
 from tests.e2e.test_bad_input import assert_problem
 from tests.factories import Neighbourhood
@@ -24,14 +24,13 @@ PAYMENT_DELAY = 4.0  # the provider confirms after the window, while the next or
 
 @pytest.fixture
 async def slow_payments(tmp_path: Path, databases: Databases) -> AsyncIterator[LocalSystem]:
-    running = await start_system(
+    async with running_system(
         tmp_path,
         databases,
         LINLI_ORDERS_PAYMENT_WINDOW_SECONDS=str(int(WINDOW)),
         LINLI_ORDERS_PAYMENT_CONFIRM_DELAY=str(PAYMENT_DELAY),
-    )
-    yield running
-    await asyncio.to_thread(running.stop)
+    ) as running:
+        yield running
 
 
 async def test_an_expired_reservation_frees_its_units_and_a_late_payment_is_refunded(
@@ -122,9 +121,8 @@ async def test_paid_and_picked_up_orders_cannot_be_cancelled(gateway: httpx.Asyn
 
 @pytest.fixture
 async def quick_undo(tmp_path: Path, databases: Databases) -> AsyncIterator[LocalSystem]:
-    running = await start_system(tmp_path, databases, LINLI_ORDERS_PICKUP_UNDO_SECONDS="1")
-    yield running
-    await asyncio.to_thread(running.stop)
+    async with running_system(tmp_path, databases, LINLI_ORDERS_PICKUP_UNDO_SECONDS="1") as running:
+        yield running
 
 
 async def test_a_hand_over_can_be_undone_only_within_its_window(quick_undo: LocalSystem) -> None:
