@@ -3,27 +3,27 @@
 - A missing key is a 400. The key is scoped to the caller and the endpoint, kept 24 hours.
 - The same key with the same request returns the first result, success or error, unchanged
   (with `Idempotent-Replayed: true`); with another request it is a 422.
-- A retry while the first request is still being processed is a 409. Concurrent duplicates
-  race for one row: exactly one runs.
-
-The first result is stored in the same transaction as the operation's effect, so an order and
-the record that it was created under this key commit together.
+- A retry while the first request is still being processed is a 409, or waits for it and gets its
+  result: the key is claimed in the same transaction as the operation's effect and its result, so
+  a concurrent duplicate either meets it in the same batch (409) or blocks on its row until it
+  commits, then replays it. Concurrent duplicates never both run, and a crash loses the claim with
+  the effect, so nothing is ever left "in flight".
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, delete, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import Database
@@ -31,8 +31,6 @@ from shared.errors import BadRequest, Conflict, Problem, Unprocessable, problem_
 from shared.models import UTCDateTime, utcnow
 
 KEEP = timedelta(hours=24)
-# A request still "in flight" after this long died with its process; a retry may take over.
-ABANDONED = timedelta(seconds=60)
 
 _metadata = MetaData()
 idempotency_keys = Table(
@@ -41,7 +39,7 @@ idempotency_keys = Table(
     Column("scope", String(200), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
-    Column("status_code", Integer, nullable=True),  # NULL while in flight
+    Column("status_code", Integer, nullable=True),  # NULL until the result is recorded, in the same transaction
     Column("body", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False, index=True),
 )
@@ -74,100 +72,78 @@ async def _key(  # async: FastAPI runs plain-def dependencies in a thread pool
 
 IdempotencyKey = Annotated[str, Depends(_key)]
 
-T = TypeVar("T", bound=BaseModel)
+
+@dataclass(frozen=True)
+class Claim:
+    """One request's use of a key: (caller, endpoint) scope, the key, and what the request was."""
+
+    scope: str
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, http: Request, *, caller: str, key: str, body: BaseModel) -> Claim:
+        # "The same request" is the same validated body, so key order and spacing do not matter.
+        digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+        return cls(scope=f"{caller} {http.method} {http.url.path}", key=key, fingerprint=digest)
 
 
-@dataclass
-class Result(Generic[T]):
-    response: JSONResponse
-    value: T | None  # the operation's result when it ran now; None on a replay
-
-
-async def once(
-    db: Database,
-    session: AsyncSession,
-    *,
-    http: Request,
-    caller: str,
-    key: str,
-    body: BaseModel,
-    status_code: int,
-    operation: Callable[[], Awaitable[T]],
-) -> Result[T]:
-    """Run `operation` (which stages its effect in `session`) once per (caller, endpoint, key)."""
-    scope = f"{caller} {http.method} {http.url.path}"
-    replay = await _claim(db, scope=scope, key=key, fingerprint=fingerprint(body))
-    if replay is not None:
-        return Result(replay, None)
-    try:
-        value = await operation()
-    except Problem as problem:
-        await session.rollback()
-        async with db.session() as failed:
-            document = problem.document(http.url.path)
-            await _store(failed, scope=scope, key=key, status_code=problem.status, body=document)
-            await failed.commit()
-        raise
-    except BaseException:
-        await session.rollback()
-        await _release(db, scope=scope, key=key)  # unexpected: let a retry run it again
-        raise
-    result = value.model_dump(mode="json")
-    await _store(session, scope=scope, key=key, status_code=status_code, body=result)
-    await session.commit()
-    return Result(JSONResponse(result, status_code=status_code), value)
-
-
-def fingerprint(body: BaseModel) -> str:
-    """What "the same request" means: the same validated body (so key order and spacing do not matter)."""
-    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-
-
-async def _claim(db: Database, *, scope: str, key: str, fingerprint: str) -> JSONResponse | None:
-    """Take the key for this request (None), or return the first result to replay."""
+async def claim(session: AsyncSession, claims: Sequence[Claim]) -> list[JSONResponse | Problem | None]:
+    """Take each claim's key in the caller's transaction. None: the key is new, run the request and
+    `record` its result before committing. Otherwise the answer to give instead: the first result
+    replayed, or the problem to raise (422 for another request under the key, 409 for a duplicate
+    in the same batch)."""
     now = utcnow()
-    where = (idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-    async with db.session() as session:
-        row = (await session.execute(select(idempotency_keys).where(*where))).mappings().first()
-        if row is not None and (
-            row["created_at"] < now - KEEP or (row["status_code"] is None and row["created_at"] < now - ABANDONED)
-        ):
-            await session.execute(delete(idempotency_keys).where(*where))
-            row = None
-        if row is None:
-            await session.execute(
-                insert(idempotency_keys).values(scope=scope, key=key, fingerprint=fingerprint, created_at=now)
-            )
-            try:
-                await session.commit()
-            except IntegrityError:
-                raise Conflict("a request with this Idempotency-Key is in progress; retry later") from None
-            return None
-    if row["fingerprint"] != fingerprint:
-        raise Unprocessable("this Idempotency-Key was used for a different request; use a new key")
-    if row["status_code"] is None:
-        raise Conflict("a request with this Idempotency-Key is in progress; retry later")
-    body = json.loads(row["body"])
-    if row["status_code"] >= 400:
-        return problem_response(body, headers={"Idempotent-Replayed": "true"})
-    return JSONResponse(body, status_code=row["status_code"], headers={"Idempotent-Replayed": "true"})
+    ids = [(c.scope, c.key) for c in claims]
+    pair = tuple_(idempotency_keys.c.scope, idempotency_keys.c.key)
+    await session.execute(delete(idempotency_keys).where(pair.in_(ids), idempotency_keys.c.created_at < now - KEEP))
+    first = {(c.scope, c.key): c for c in reversed(claims)}  # the earliest claim of each key
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(idempotency_keys)
+    rows = [{"scope": c.scope, "key": c.key, "fingerprint": c.fingerprint, "created_at": now} for c in first.values()]
+    inserted = await session.execute(insert.values(rows).on_conflict_do_nothing().returning(*pair.clauses))
+    taken: set[tuple[str, str]] = {(scope, key) for scope, key in inserted.all()}
+    known = {
+        (row.scope, row.key): row
+        for row in (await session.execute(select(idempotency_keys).where(pair.in_(set(ids) - taken)))).all()
+    }
+    answers: list[JSONResponse | Problem | None] = []
+    for c in claims:
+        ours = first[(c.scope, c.key)] is c
+        if (c.scope, c.key) in taken:
+            answers.append(None if ours else Conflict(_IN_PROGRESS))
+        else:
+            answers.append(_replay(c, known[(c.scope, c.key)]))
+    return answers
 
 
-async def _store(session: AsyncSession, *, scope: str, key: str, status_code: int, body: Any) -> None:
-    """Record the first result; a problem document is recognised by its status (≥ 400)."""
+async def record(session: AsyncSession, results: Sequence[tuple[Claim, int, Any]]) -> None:
+    """Store (claim, status, body) results of claimed keys in the caller's transaction: a problem
+    document is recognised by its status (≥ 400)."""
+    if not results:
+        return
     await session.execute(
         update(idempotency_keys)
-        .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-        .values(status_code=status_code, body=json.dumps(body))
+        .where(idempotency_keys.c.scope == bindparam("b_scope"), idempotency_keys.c.key == bindparam("b_key"))
+        .values(status_code=bindparam("b_status"), body=bindparam("b_body")),
+        [
+            {"b_scope": c.scope, "b_key": c.key, "b_status": status, "b_body": json.dumps(body)}
+            for c, status, body in results
+        ],
     )
 
 
-async def _release(db: Database, *, scope: str, key: str) -> None:
-    async with db.session() as session:
-        await session.execute(
-            delete(idempotency_keys).where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-        )
-        await session.commit()
+_IN_PROGRESS = "a request with this Idempotency-Key is in progress; retry later"
+
+
+def _replay(claim: Claim, row: Any) -> JSONResponse | Problem:
+    if row.fingerprint != claim.fingerprint:
+        return Unprocessable("this Idempotency-Key was used for a different request; use a new key")
+    body = json.loads(row.body)
+    replayed = {"Idempotent-Replayed": "true"}
+    if row.status_code >= 400:
+        return problem_response(body, headers=replayed)
+    return JSONResponse(body, status_code=row.status_code, headers=replayed)
 
 
 async def prune(db: Database, *, now: datetime) -> int:

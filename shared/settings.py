@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
 
@@ -30,6 +30,7 @@ DEPLOYMENT_WIDE = frozenset(
         "log_level",
         "stream_replicas",
         "payment_webhook_secret",
+        "public_url",
     }
 )
 
@@ -57,6 +58,9 @@ class ServiceSettings(BaseSettings):
     jwt_public_key: str = LOCAL_JWT_PUBLIC_KEY
     log_format: Literal["console", "json"] = "console"
     log_level: str = "info"
+    # Where people reach Linli from outside (the gateway, or the proxy in front of it): links and QR
+    # codes that leave the app (a deal's share link) start with it.
+    public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
     # Bus tuning: redelivery schedule (seconds) before an event is dead-lettered.
     redelivery_backoff: list[float] = [1.0, 5.0, 30.0, 120.0]
     relay_interval: float = 1.0
@@ -86,6 +90,7 @@ class ServiceSettings(BaseSettings):
     def _resolve_defaults(self) -> ServiceSettings:
         if self.port == 0:
             self.port = self.default_port
+        self.public_url = self.public_url.rstrip("/")
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
         if self.environment == "production" and self.jwt_public_key == LOCAL_JWT_PUBLIC_KEY:

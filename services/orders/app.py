@@ -2,6 +2,7 @@
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -9,13 +10,16 @@ from services.orders.aftersales.routes import router as after_sales
 from services.orders.commission.routes import router as commission
 from services.orders.deals import clock
 from services.orders.deals.routes import router as deals
+from services.orders.handlers import handlers
 from services.orders.models import metadata
+from services.orders.orders.placing import order_desk
 from services.orders.orders.routes import router as orders
+from services.orders.payments.handlers import payment_handlers
 from services.orders.payments.simulated import SimulatedPaymentProvider
 from services.orders.pickup.routes import router as pickup
-from services.orders.products.handlers import handlers
 from services.orders.settings import Settings
 from shared import idempotency
+from shared.bus import EventHandlers
 from shared.models import utcnow
 from shared.periodic import every
 from shared.service import ServiceSpec, create_service_app
@@ -23,24 +27,26 @@ from shared.service import ServiceSpec, create_service_app
 
 def spec() -> ServiceSpec:
     settings = Settings()
+    payments = SimulatedPaymentProvider(
+        webhook_url=settings.payment_webhook_url,
+        webhook_secret=settings.payment_webhook_secret,
+        delay=settings.payment_confirm_delay,
+    )
 
     @contextlib.asynccontextmanager
     async def payment_provider(app: FastAPI) -> AsyncIterator[None]:
-        app.state.payments = SimulatedPaymentProvider(
-            webhook_url=settings.payment_webhook_url,
-            webhook_secret=settings.payment_webhook_secret,
-            delay=settings.payment_confirm_delay,
-        )
+        app.state.payments = payments
         yield
-        await app.state.payments.close()
+        await payments.close()
 
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
         routers=[deals, orders, pickup, commission, after_sales],
-        handlers=handlers,
+        handlers=EventHandlers.combine(handlers, payment_handlers(payments)),
         extensions=[
             payment_provider,
+            order_desk(timedelta(seconds=settings.payment_window_seconds)),
             every(settings.clock_seconds, run_clock, name="deal-clock"),
         ],
         housekeeping=[idempotency.prune],
@@ -49,7 +55,8 @@ def spec() -> ServiceSpec:
 
 
 async def run_clock(app: FastAPI) -> None:
-    await clock.tick(app.state.db, app.state.payments, now=utcnow())
+    undo_window = timedelta(seconds=app.state.settings.pickup_undo_seconds)
+    await clock.tick(app.state.db, app.state.payments, now=utcnow(), undo_window=undo_window)
 
 
 def create_app() -> FastAPI:

@@ -4,6 +4,7 @@ from services.orders.aftersales import models as _aftersales  # noqa: F401  regi
 from services.orders.base import OrdersModel
 from services.orders.commission import models as _commission  # noqa: F401
 from services.orders.deals import models as _deals  # noqa: F401
+from services.orders.members import models as _members  # noqa: F401
 from services.orders.orders import models as _orders  # noqa: F401
 from services.orders.pickup import models as _pickup  # noqa: F401
 from services.orders.products import models as _products  # noqa: F401

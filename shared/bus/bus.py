@@ -15,10 +15,11 @@ from nats.js import JetStreamContext
 from shared.bus import deadletters
 from shared.bus.consumer import PullConsumer
 from shared.bus.handlers import EventHandlers
-from shared.bus.outbox import OutboxRelay
+from shared.bus.outbox import CORRELATION_HEADER, OutboxRelay
 from shared.bus.retention import Housekeeper, PruneJob
 from shared.bus.streams import declare_stream
 from shared.db import Database
+from shared.errors import ServiceUnavailable
 from shared.events import Event, RejectedEvent, parse_event
 from shared.logging import get_logger
 
@@ -107,6 +108,24 @@ class Bus:
                     raise
                 log.info("NATS not reachable yet; retrying", url=self.nats_url, error=repr(exc))
                 await asyncio.sleep(0.5)
+
+    async def publish(self, event: Event[Any]) -> None:
+        """Publish straight to JetStream, awaiting its acknowledgement: only for an event that is the
+        whole of a change (nothing in the database goes with it, so there is nothing for an outbox
+        to keep atomic). Raises ServiceUnavailable when it cannot be stored; the caller's client
+        retries, and the same event id is de-duplicated by the stream."""
+        try:
+            if self.js is None:
+                raise ConnectionError("the bus is not started")
+            await self.js.publish(
+                event.type,
+                event.model_dump_json().encode(),
+                headers={"Nats-Msg-Id": event.id, CORRELATION_HEADER: event.correlation_id},
+                timeout=5,
+            )
+        except Exception as exc:
+            log.warning("event not stored in JetStream", type=event.type, error=repr(exc))
+            raise ServiceUnavailable("events cannot be stored right now; retry later") from None
 
     async def stop(self) -> None:
         """Let work in hand finish (a cancelled transaction would log errors), then disconnect."""

@@ -52,6 +52,17 @@ class EventHandlers:
 
         return register
 
+    @classmethod
+    def combine(cls, *registries: EventHandlers) -> EventHandlers:
+        """One registry of several (a service's read models, and handlers that need its resources)."""
+        combined = cls()
+        for registry in registries:
+            for type_, handler in registry.by_type.items():
+                if type_ in combined.by_type:
+                    raise ValueError(f"two handlers for {type_}")
+                combined.by_type[type_] = handler
+        return combined
+
     def streams(self) -> dict[str, list[str]]:
         """Stream → the event types of it this service consumes (its consumer's filter subjects)."""
         streams: dict[str, list[str]] = {}

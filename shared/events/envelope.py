@@ -32,7 +32,7 @@ def event_type(name: str, *, version: int = 1, summary: str = ""):  # type: igno
     def register(cls: type[D]) -> type[D]:
         if name.count(".") != 2:
             raise ValueError(f"event type {name!r} is not <service>.<aggregate>.<event>")
-        cls.event_type, cls.version, cls.summary = name, version, summary or (cls.__doc__ or "").strip()
+        cls.event_type, cls.version, cls.summary = name, version, summary or " ".join((cls.__doc__ or "").split())
         REGISTRY.add(cls)
         return cls
 
@@ -59,10 +59,14 @@ class RejectedEvent(Exception):
     """A message that is not a valid Linli event; the reason is logged and the message parked."""
 
 
-def new_event(data: D, *, subject: str, community_id: str | None = None, actor_id: str | None = None) -> Event[D]:
+def new_event(
+    data: D, *, subject: str, community_id: str | None = None, actor_id: str | None = None, id_: str | None = None
+) -> Event[D]:
+    """The envelope for `data`, in the current trace; `id_` for an event that must keep one id however
+    often it is built (e.g. from a webhook the sender may retry), a fresh UUID otherwise."""
     trace = current_trace()
     return Event[type(data)](  # type: ignore[misc,operator]
-        id=str(uuid.uuid4()),
+        id=id_ or str(uuid.uuid4()),
         type=data.event_type,
         version=data.version,
         source=data.event_type.split(".", 1)[0],

@@ -198,7 +198,7 @@ class TimedHandlers(EventHandlers):
 
     def __init__(self) -> None:
         super().__init__()
-        from services.orders.products.handlers import handlers as orders_handlers
+        from services.orders.handlers import handlers as orders_handlers
 
         real = orders_handlers.by_type[ProductCreated.event_type]
 

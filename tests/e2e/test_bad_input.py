@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import jwt
 import pytest
-from standardwebhooks.webhooks import Webhook
 
 from deploy.client import read_sms_code
 from deploy.processes import LocalSystem
 from shared.auth import Principal, issue_access_token
-from shared.settings import LOCAL_JWT_PRIVATE_KEY, LOCAL_JWT_PUBLIC_KEY, LOCAL_PAYMENT_WEBHOOK_SECRET
+from shared.settings import LOCAL_JWT_PRIVATE_KEY, LOCAL_JWT_PUBLIC_KEY
 from tests import factories
 from tests.factories import Neighbourhood
 from tests.keys import new_private_key
@@ -184,12 +182,7 @@ async def test_a_foreign_user_reaches_nothing_of_another_community(
     assert_problem(await neighbour.request("GET", f"/api/v1/orders/{order['id']}"), 403)
 
 
-async def test_only_services_confirm_payments_and_read_roles(hood: Neighbourhood, system: LocalSystem) -> None:
-    async with httpx.AsyncClient(base_url=system.url("orders")) as orders:
-        body = {"order_id": UNKNOWN_ID, "provider_payment_id": "p", "amount_fen": 1}
-        assert_problem(
-            await orders.post("/internal/payments/confirmations", json=body, headers=hood.resident.headers), 403
-        )
+async def test_only_services_read_roles(hood: Neighbourhood, system: LocalSystem) -> None:
     async with httpx.AsyncClient(base_url=system.url("community")) as community:
         assert_problem(await community.get(f"/memberships/{hood.leader.user_id}", headers=hood.resident.headers), 403)
 
@@ -288,42 +281,30 @@ async def test_concurrent_duplicates_create_one_order(hood: Neighbourhood) -> No
 
 async def test_a_repeated_payment_callback_pays_once(hood: Neighbourhood, gateway: httpx.AsyncClient) -> None:
     order = await factories.paid_order(hood.resident, hood.deal["id"], quantity=2)  # the provider's own callback
-    signer = Webhook(LOCAL_PAYMENT_WEBHOOK_SECRET)
-    body = json.dumps(
-        {
-            "type": "payment.succeeded",
-            "data": {"order_id": order["id"], "payment_id": "sim_again", "amount_fen": order["amount_fen"]},
-        }
-    )
     for attempt in range(2):  # the provider retries, the same message twice
-        now = datetime.now(UTC)
-        headers = {
-            "webhook-id": "msg_repeat",
-            "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": signer.sign("msg_repeat", now, body),
-            "content-type": "application/json",
-        }
-        assert (await gateway.post("/webhooks/payments", content=body, headers=headers)).status_code == 204, attempt
+        callback = factories.payment_callback(order, message_id="msg_repeat", payment_id="sim_again")
+        assert (await gateway.post("/webhooks/payments", **callback)).status_code == 204, attempt
     deal = (await hood.leader.request("GET", f"/api/v1/deals/{hood.deal['id']}")).json()
     assert deal["sold"] == 2
     assert (await hood.resident.request("GET", f"/api/v1/orders/{order['id']}")).json()["status"] == "paid"
 
 
-async def test_concurrent_confirmations_of_one_payment_pay_it_once(hood: Neighbourhood, system: LocalSystem) -> None:
-    """A provider retrying while its first callback is still being handled must not pay twice."""
+async def test_concurrent_confirmations_of_one_payment_pay_it_once(
+    hood: Neighbourhood, gateway: httpx.AsyncClient
+) -> None:
+    """Ten callbacks for one payment at once (distinct messages, so distinct events) pay it once."""
     deal = await factories.deal(hood.leader, hood.community_id, hood.product["id"], stock=1)
     order = (await hood.resident.request("POST", "/api/v1/orders", json={"deal_id": deal["id"], "quantity": 1})).json()
-    service = issue_access_token(LOCAL_JWT_PRIVATE_KEY, Principal(user_id="service:test", kind="service"))
-    body = {"order_id": order["id"], "provider_payment_id": "sim_race", "amount_fen": order["amount_fen"]}
-    async with httpx.AsyncClient(base_url=system.url("orders"), timeout=15) as orders:
-        answers = await asyncio.gather(
-            *(
-                orders.post(
-                    "/internal/payments/confirmations", json=body, headers={"Authorization": f"Bearer {service}"}
-                )
-                for _ in range(10)
+    answers = await asyncio.gather(
+        *(
+            gateway.post(
+                "/webhooks/payments", **factories.payment_callback(order, message_id=f"msg_{i}", payment_id="p_race")
             )
+            for i in range(10)
         )
-    assert {a.status_code for a in answers} == {200} and {a.json()["status"] for a in answers} == {"paid"}
+    )
+    assert {a.status_code for a in answers} == {204}
+    await factories.until_status(hood.resident, order["id"], "paid")
+    await asyncio.sleep(0.5)  # the other nine are applied as duplicates of the payment
     after = (await hood.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()
     assert (after["sold"], after["available"]) == (1, 0)

@@ -96,8 +96,8 @@ async def test_the_picking_list_says_what_to_hand_to_whom(gateway: httpx.AsyncCl
     csv_response = await n.leader.request("GET", path, params={"pickup_point_id": gate["id"], "format": "csv"})
     assert csv_response.headers["content-type"].startswith("text/csv")
     rows = csv_response.text.strip().splitlines()
-    assert rows[0] == "order_id,buyer_id,quantity,status,paid_at,picked_up_at" and len(rows) == 3
-    assert rows[2].startswith(f"{theirs['id']},{neighbour.user_id},1,paid,")
+    assert rows[0] == "order_id,buyer_id,buyer_name,quantity,status,paid_at,picked_up_at" and len(rows) == 3
+    assert rows[2].startswith(f"{theirs['id']},{neighbour.user_id},{picking['lines'][1]['buyer_name']},1,paid,")
     assert_problem(await n.resident.request("GET", path, params={"pickup_point_id": gate["id"]}), 403)
 
 

@@ -105,6 +105,21 @@ async def test_a_cancelled_order_frees_its_units_and_a_payment_for_it_is_refunde
         assert (final["sold"], final["available"]) == (0, 1)
 
 
+async def test_a_payment_of_the_wrong_amount_is_refunded_and_sells_nothing(slow_payments: LocalSystem) -> None:
+    system = slow_payments
+    async with httpx.AsyncClient(base_url=system.url("gateway"), timeout=15) as gateway:
+        n = await Neighbourhood.build(gateway, system)
+        deal = await factories.deal(n.leader, n.community_id, n.product["id"], stock=3)
+        order = (await n.resident.request("POST", "/api/v1/orders", json={"deal_id": deal["id"], "quantity": 1})).json()
+        short = factories.payment_callback(
+            order, message_id="m_short", payment_id="p", amount_fen=order["amount_fen"] - 1
+        )
+        assert (await gateway.post("/webhooks/payments", **short)).status_code == 204  # received; judged by orders
+        await factories.until_status(n.resident, order["id"], "refunded")
+        final = (await n.leader.request("GET", f"/api/v1/deals/{deal['id']}")).json()
+        assert (final["sold"], final["available"]) == (0, 3)
+
+
 async def test_paid_and_picked_up_orders_cannot_be_cancelled(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
     n = await Neighbourhood.build(gateway, system)
     gate = await factories.pickup_point(n.leader, n.community_id)

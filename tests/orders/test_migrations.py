@@ -53,8 +53,10 @@ async def test_an_old_database_with_orders_upgrades_intact(databases: Databases)
     async with db.engine.connect() as conn:
         deal = (await conn.execute(text("SELECT sold, pickup_point_ids, opens_at FROM deal"))).one()
         orders = (await conn.execute(text('SELECT id, status, reserved_until FROM "order" ORDER BY id'))).all()
+        served = (await conn.execute(text("SELECT deal_id, community_id FROM dealcommunity"))).all()
     assert deal.sold == 1, "sold is recomputed from paid orders"
     assert deal.opens_at is not None and deal.pickup_point_ids in ("[]", [])
     assert [(o.id, o.status) for o in orders] == [("o1", "paid"), ("o2", "pending_payment")]
     assert all(o.reserved_until is not None for o in orders)
+    assert [tuple(row) for row in served] == [("d1", "c1")], "a deal serves its own community"
     await db.dispose()

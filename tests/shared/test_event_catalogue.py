@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,9 @@ SAMPLES: dict[Any, tuple[Any, Any]] = {
     datetime: (datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), ["2025-01-02"]),
     datetime | None: (datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), ["2025-01-02"]),
     list[str]: (["tea", "fruit"], "tea"),
+    int | None: (3, "three"),
+    date: (date(2025, 1, 2), ["2025-01-02"]),
+    str | None: ("sample", 42),
 }
 
 

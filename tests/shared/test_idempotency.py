@@ -1,10 +1,14 @@
-"""Idempotency keys against a real database: abandoned and expired keys, pruning."""
+"""Idempotency keys against a real database: claims in the caller's transaction, replays, batches,
+concurrent duplicates, expiry and pruning."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import timedelta
 
 import pytest
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import update
 from starlette.requests import Request
@@ -12,8 +16,8 @@ from starlette.requests import Request
 from services.orders.models import metadata as orders_metadata
 from shared import idempotency, migrations
 from shared.db import Database
-from shared.errors import Conflict, Unprocessable
-from shared.idempotency import ABANDONED, KEEP, idempotency_keys
+from shared.errors import Conflict, Problem, Unprocessable
+from shared.idempotency import KEEP, Claim, idempotency_keys
 from shared.models import utcnow
 from tests.databases import Databases
 
@@ -22,12 +26,9 @@ class Body(BaseModel):
     quantity: int
 
 
-class Placed(BaseModel):
-    id: str
-
-
-def post(path: str = "/orders") -> Request:
-    return Request({"type": "http", "method": "POST", "path": path, "query_string": b"", "headers": []})
+def claim_of(key: str, quantity: int = 1, caller: str = "u1") -> Claim:
+    http = Request({"type": "http", "method": "POST", "path": "/orders", "query_string": b"", "headers": []})
+    return Claim.of(http, caller=caller, key=key, body=Body(quantity=quantity))
 
 
 @pytest.fixture
@@ -37,14 +38,19 @@ async def db(databases: Databases) -> Database:
     return database
 
 
-async def run(db: Database, key: str, body: Body, placed: str = "o1") -> idempotency.Result[Placed]:
-    async def operation() -> Placed:
-        return Placed(id=placed)
-
+async def run(db: Database, *claims: Claim, placed: str = "o1") -> list[JSONResponse | Problem | None]:
+    """Claim, "run" every claim that is new (its result: {"id": placed}), record, commit."""
     async with db.session() as session:
-        return await idempotency.once(
-            db, session, http=post(), caller="u1", key=key, body=body, status_code=201, operation=operation
-        )
+        answers = await idempotency.claim(session, claims)
+        ran = [(c, 201, {"id": placed}) for c, answer in zip(claims, answers, strict=True) if answer is None]
+        await idempotency.record(session, ran)
+        await session.commit()
+    return answers
+
+
+def replayed(answer: JSONResponse | Problem | None) -> dict[str, str]:
+    assert isinstance(answer, JSONResponse) and answer.headers["idempotent-replayed"] == "true"
+    return dict(json.loads(answer.body))
 
 
 async def age(db: Database, key: str, by: timedelta) -> None:
@@ -55,31 +61,52 @@ async def age(db: Database, key: str, by: timedelta) -> None:
         await session.commit()
 
 
-async def test_a_request_abandoned_in_flight_can_be_retried_after_a_while(db: Database) -> None:
-    # The first request took the key, then its process died before finishing.
-    await idempotency._claim(
-        db, scope="u1 POST /orders", key="k", fingerprint=idempotency.fingerprint(Body(quantity=1))
-    )
-    with pytest.raises(Conflict):
-        await run(db, "k", Body(quantity=1))
-    await age(db, "k", ABANDONED + timedelta(seconds=1))
-    assert (await run(db, "k", Body(quantity=1))).value == Placed(id="o1")
+async def test_the_same_request_replays_the_first_result_and_another_request_is_refused(db: Database) -> None:
+    assert await run(db, claim_of("k")) == [None]
+    [again] = await run(db, claim_of("k"), placed="o2")
+    assert replayed(again) == {"id": "o1"}
+    [other] = await run(db, claim_of("k", quantity=2))
+    assert isinstance(other, Unprocessable)
+    [someone_else] = await run(db, claim_of("k", caller="u2"), placed="o3")
+    assert someone_else is None  # keys are scoped to the caller
+
+
+async def test_a_duplicate_in_the_same_batch_is_in_progress(db: Database) -> None:
+    first, duplicate, other = await run(db, claim_of("k"), claim_of("k"), claim_of("j"))
+    assert first is None and other is None
+    assert isinstance(duplicate, Conflict)
+
+
+async def test_a_concurrent_duplicate_waits_for_the_first_and_replays_it(db: Database) -> None:
+    async with db.session() as first:
+        assert await idempotency.claim(first, [claim_of("k")]) == [None]
+        second = asyncio.create_task(run(db, claim_of("k"), placed="o2"))
+        await asyncio.sleep(0.3)
+        assert not second.done()  # blocked behind the first transaction
+        await idempotency.record(first, [(claim_of("k"), 201, {"id": "o1"})])
+        await first.commit()
+    [answer] = await second
+    assert replayed(answer) == {"id": "o1"}
+
+
+async def test_a_claim_rolled_back_with_its_effect_leaves_the_key_free(db: Database) -> None:
+    async with db.session() as session:
+        assert await idempotency.claim(session, [claim_of("k")]) == [None]
+        await session.rollback()  # the operation failed: nothing of it, nor of its key, stays
+    assert await run(db, claim_of("k")) == [None]
 
 
 async def test_a_key_is_kept_a_day_then_free_again(db: Database) -> None:
-    await run(db, "k", Body(quantity=1))
-    with pytest.raises(Unprocessable):
-        await run(db, "k", Body(quantity=2))
+    await run(db, claim_of("k"))
     await age(db, "k", KEEP - timedelta(minutes=1))
-    replay = await run(db, "k", Body(quantity=1), placed="o2")
-    assert replay.value is None and replay.response.body == b'{"id":"o1"}'
+    assert replayed((await run(db, claim_of("k"), placed="o2"))[0]) == {"id": "o1"}
     await age(db, "k", KEEP + timedelta(minutes=1))
-    assert (await run(db, "k", Body(quantity=2), placed="o3")).value == Placed(id="o3")
+    assert await run(db, claim_of("k", quantity=2), placed="o3") == [None]
 
 
 async def test_expired_keys_are_pruned(db: Database) -> None:
-    await run(db, "old", Body(quantity=1))
-    await run(db, "new", Body(quantity=1))
+    await run(db, claim_of("old"))
+    await run(db, claim_of("new"))
     await age(db, "old", KEEP + timedelta(minutes=1))
     assert await idempotency.prune(db, now=utcnow()) == 1
     assert await idempotency.prune(db, now=utcnow()) == 0

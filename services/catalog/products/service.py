@@ -17,7 +17,9 @@ async def create_product(session: AsyncSession, *, principal: Principal, data: P
     session.add(product)
     await emit(
         session,
-        ProductCreated(product_id=product.id, name=product.name, unit=product.unit, tags=product.tags),
+        ProductCreated(
+            product_id=product.id, name=product.name, unit=product.unit, tags=product.tags, images=product.images
+        ),
         subject=product.id,
         community_id=product.community_id,
         actor_id=principal.user_id,

@@ -1,10 +1,15 @@
 from datetime import datetime
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlmodel import Field, UniqueConstraint
 
 from services.community.base import CommunityModel
 from shared.fields import Name
 from shared.models import UTCDateTime, new_id, utcnow
+
+# The name neighbours know a member by in one community (群昵称), e.g. "3栋 王阿姨".
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
 class CommunityCreate(CommunityModel):
@@ -32,15 +37,24 @@ class Membership(CommunityModel, table=True):
     community_id: str = Field(foreign_key="community.id", index=True)
     user_id: str = Field(index=True)
     role: str
+    display_name: str = Field(max_length=32)
     joined_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class JoinRequest(CommunityModel):
     invite_code: str = Field(min_length=4, max_length=16)
+    display_name: DisplayName | None = Field(
+        default=None, description="群昵称, e.g. 3栋 王阿姨 (default: 邻居 and four digits); change it later"
+    )
+
+
+class Rename(CommunityModel):
+    display_name: DisplayName
 
 
 class MembershipPublic(CommunityModel):
     community_id: str
     user_id: str
     role: str
+    display_name: str = Field(description="The name neighbours know this member by here (群昵称)")
     joined_at: datetime

@@ -6,6 +6,7 @@ from services.community.communities.models import (
     CommunityPublic,
     JoinRequest,
     MembershipPublic,
+    Rename,
 )
 from shared.auth import LEADER, CurrentPrincipal
 from shared.service import SessionDep
@@ -22,7 +23,9 @@ async def create_community(body: CommunityCreate, session: SessionDep, principal
 
 @router.post("/communities/join", response_model=MembershipPublic, summary="Join a community by its invite code")
 async def join(body: JoinRequest, session: SessionDep, principal: CurrentPrincipal) -> object:
-    membership = await service.join_by_invite(session, principal=principal, invite_code=body.invite_code)
+    membership = await service.join_by_invite(
+        session, principal=principal, invite_code=body.invite_code, display_name=body.display_name
+    )
     await session.commit()
     return membership
 
@@ -39,6 +42,19 @@ async def get_community(community_id: str, session: SessionDep, principal: Curre
 @router.get("/communities/{community_id}/members", response_model=list[MembershipPublic])
 async def list_members(community_id: str, session: SessionDep, principal: CurrentPrincipal) -> object:
     return await service.list_members(session, principal=principal, community_id=community_id)
+
+
+@router.patch(
+    "/communities/{community_id}/members/me",
+    response_model=MembershipPublic,
+    summary="Change the name neighbours know me by in this community (群昵称)",
+)
+async def rename_me(community_id: str, body: Rename, session: SessionDep, principal: CurrentPrincipal) -> object:
+    membership = await service.rename(
+        session, principal=principal, community_id=community_id, display_name=body.display_name
+    )
+    await session.commit()
+    return membership
 
 
 @router.get("/memberships/{user_id}", summary="A person's roles per community (used when tokens are issued)")

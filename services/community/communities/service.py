@@ -3,14 +3,14 @@ here when it issues a token, and other services learn them from `community.membe
 
 import secrets
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.community.communities.models import Community, CommunityCreate, Membership
 from shared.auth import LEADER, RESIDENT, Principal
 from shared.bus import emit
 from shared.errors import NotFound
-from shared.events.schemas.community import CommunityCreated, MemberJoined
+from shared.events.schemas.community import CommunityCreated, MemberJoined, MemberRenamed, default_display_name
 
 # No look-alike characters (0/O, 1/I/L) in codes people read out and type.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -35,28 +35,56 @@ async def create_community(session: AsyncSession, *, principal: Principal, data:
     return community
 
 
-async def join_by_invite(session: AsyncSession, *, principal: Principal, invite_code: str) -> Membership:
+async def join_by_invite(
+    session: AsyncSession, *, principal: Principal, invite_code: str, display_name: str | None = None
+) -> Membership:
     community = (
         await session.exec(select(Community).where(Community.invite_code == invite_code.strip().upper()))
     ).first()
     if community is None:
         raise NotFound("no community has this invite code")
-    existing = (
-        await session.exec(
-            select(Membership).where(Membership.community_id == community.id, Membership.user_id == principal.user_id)
+    existing = await _memberships(session, community_id=community.id, user_id=principal.user_id)
+    if existing:
+        return existing[0]  # joining twice is harmless (a new name goes through rename)
+    return await _add_member(
+        session, community_id=community.id, user_id=principal.user_id, role=RESIDENT, display_name=display_name
+    )
+
+
+async def rename(session: AsyncSession, *, principal: Principal, community_id: str, display_name: str) -> Membership:
+    """A member changes the name neighbours know them by in this community (all their roles there)."""
+    await get_community(session, principal=principal, community_id=community_id)
+    rows = await _memberships(session, community_id=community_id, user_id=principal.user_id)
+    if not rows:
+        raise NotFound(f"you are not a member of community {community_id}")
+    if rows[0].display_name != display_name:
+        for row in rows:
+            row.display_name = display_name
+        session.add_all(rows)
+        await emit(
+            session,
+            MemberRenamed(community_id=community_id, user_id=principal.user_id, display_name=display_name),
+            subject=community_id,
+            community_id=community_id,
+            actor_id=principal.user_id,
         )
-    ).first()
-    if existing is not None:
-        return existing  # joining twice is harmless
-    return await _add_member(session, community_id=community.id, user_id=principal.user_id, role=RESIDENT)
+    return rows[0]
 
 
-async def _add_member(session: AsyncSession, *, community_id: str, user_id: str, role: str) -> Membership:
-    membership = Membership(community_id=community_id, user_id=user_id, role=role)
+async def _memberships(session: AsyncSession, *, community_id: str, user_id: str) -> list[Membership]:
+    query = select(Membership).where(Membership.community_id == community_id, Membership.user_id == user_id)
+    return list((await session.exec(query.order_by(col(Membership.id)))).all())
+
+
+async def _add_member(
+    session: AsyncSession, *, community_id: str, user_id: str, role: str, display_name: str | None = None
+) -> Membership:
+    name = display_name or default_display_name(user_id)
+    membership = Membership(community_id=community_id, user_id=user_id, role=role, display_name=name)
     session.add(membership)
     await emit(
         session,
-        MemberJoined(community_id=community_id, user_id=user_id, role=role),
+        MemberJoined(community_id=community_id, user_id=user_id, role=role, display_name=name),
         subject=community_id,
         community_id=community_id,
         actor_id=user_id,

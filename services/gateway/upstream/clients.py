@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -15,6 +14,7 @@ from services.gateway.settings import Settings
 from shared.auth import Principal, issue_access_token
 from shared.correlation import outgoing_headers
 from shared.errors import Problem, ServiceUnavailable
+from shared.http import ClientPool
 
 SERVICE_PRINCIPAL = Principal(user_id="service:gateway", kind="service")
 
@@ -34,18 +34,10 @@ class UpstreamProblem(Problem):
 class Upstreams:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # A few busy keep-alive connections per service beat many: httpx's pool slows down as it grows
-        # (encode/httpcore#1035), so calls queue on a semaphore instead of opening more connections.
-        size = settings.upstream_connections
-        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        self.clients = {
-            name: httpx.AsyncClient(base_url=url, timeout=settings.upstream_timeout, limits=limits)
+        self.pools = {
+            name: ClientPool(size=settings.upstream_connections, timeout=settings.upstream_timeout, base_url=url)
             for name, url in settings.upstreams().items()
         }
-        self._slots = {name: asyncio.Semaphore(size) for name in self.clients}
-
-    def client(self, service: str) -> httpx.AsyncClient:
-        return self.clients[service]
 
     def service_token(self) -> str:
         return issue_access_token(self.settings.jwt_private_key, SERVICE_PRINCIPAL, ttl=timedelta(minutes=1))
@@ -66,8 +58,8 @@ class Upstreams:
         all_headers = {**outgoing_headers(), **(headers or {})}
         all_headers["authorization"] = f"Bearer {token or self.service_token()}"
         try:
-            async with self._slots[service]:
-                return await self.clients[service].request(
+            async with self.pools[service].client() as client:
+                return await client.request(
                     method, path, params=params, json=json, content=content, headers=all_headers
                 )
         except httpx.TimeoutException:
@@ -76,8 +68,8 @@ class Upstreams:
             raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
 
     async def aclose(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        for pool in self.pools.values():
+            await pool.aclose()
 
 
 def upstreams_extension(settings: Settings):  # type: ignore[no-untyped-def]

@@ -2,31 +2,35 @@
 `orders.deal.opened`; when it closes, `orders.deal.closed`. At close a deal that missed its minimum
 group size (成团) refunds every paid order, and a deal whose group reached a lower price tier
 refunds each buyer the difference; both tell the buyers why (`orders.order.refunded`).
-Each deal is settled in its own transaction under its row lock, and only once (`announced`)."""
+Once a closed deal has nothing outstanding — no order left to hand over, no reservation that may
+still be paid, no hand-over that may still be undone — it is fulfilled (`orders.deal.fulfilled`).
+Each deal is settled in its own transaction under its row lock, and only once (`announced`, `status`)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.commission import service as commission
 from services.orders.deals import stock
-from services.orders.deals.models import Deal, price_for
-from services.orders.orders.models import PAID, PICKED_UP, REFUNDED, Order
+from services.orders.deals.models import FULFILLED, OPEN, Deal, price_for
+from services.orders.orders.models import PAID, PENDING_PAYMENT, PICKED_UP, REFUNDED, Order
 from services.orders.payments.port import PaymentProvider
 from shared.bus import emit
 from shared.db import Database
-from shared.events.schemas.orders import DealClosed, DealOpened, OrderRefunded
+from shared.events.schemas.orders import DealClosed, DealFulfilled, DealOpened, OrderRefunded
 
 MISSED_MINIMUM = "the group did not reach its minimum size"
 LOWER_PRICE = "the group reached a lower price"
 
 
-async def tick(db: Database, payments: PaymentProvider, *, now: datetime) -> None:
+async def tick(db: Database, payments: PaymentProvider, *, now: datetime, undo_window: timedelta) -> None:
     async with db.reader() as reader:
         due = (
             await reader.exec(
                 select(Deal.id).where(
+                    Deal.status == OPEN,  # drafts have no window yet
                     col(Deal.announced) != "closed",
                     (col(Deal.closes_at) <= now) | ((col(Deal.announced) == "") & (col(Deal.opens_at) <= now)),
                 )
@@ -38,6 +42,51 @@ async def tick(db: Database, payments: PaymentProvider, *, now: datetime) -> Non
             await session.commit()
         for order_id, amount in refunds:  # after commit: no lock held across the provider
             await payments.refund(order_id=order_id, amount_fen=amount)
+    async with db.reader() as reader:
+        done = (await reader.exec(select(Deal.id).where(_done(now, undo_window)))).all()
+    for deal_id in done:
+        async with db.session() as session:
+            await _fulfil(session, deal_id, now=now, undo_window=undo_window)
+            await session.commit()
+
+
+def _done(now: datetime, undo_window: timedelta) -> ColumnElement[bool]:
+    """A closed deal with nothing outstanding: no paid order to hand over, no reservation that may still
+    be paid, no hand-over that may still be undone."""
+    outstanding = (
+        select(Order.id)
+        .where(
+            Order.deal_id == Deal.id,
+            (col(Order.status) == PAID)
+            | ((col(Order.status) == PENDING_PAYMENT) & (col(Order.reserved_until) > now))
+            | ((col(Order.status) == PICKED_UP) & (col(Order.picked_up_at) > now - undo_window)),
+        )
+        .exists()
+    )
+    return (col(Deal.status) == OPEN) & (col(Deal.announced) == "closed") & ~outstanding
+
+
+async def _fulfil(session: AsyncSession, deal_id: str, *, now: datetime, undo_window: timedelta) -> None:
+    deal = await stock.lock(session, deal_id)
+    if (await session.exec(select(Deal.id).where(Deal.id == deal_id, _done(now, undo_window)))).first() is None:
+        return  # another instance fulfilled it, or a late payment arrived since the read
+    counts = dict(
+        (
+            await session.exec(
+                select(Order.status, func.count())
+                .where(Order.deal_id == deal_id, col(Order.status).in_([PICKED_UP, REFUNDED]))
+                .group_by(col(Order.status))
+            )
+        ).all()
+    )
+    deal.status = FULFILLED
+    session.add(deal)
+    await emit(
+        session,
+        DealFulfilled(deal_id=deal.id, picked_up=counts.get(PICKED_UP, 0), refunded=counts.get(REFUNDED, 0)),
+        subject=deal.id,
+        community_id=deal.community_id,
+    )
 
 
 async def _settle(session: AsyncSession, deal_id: str, *, now: datetime) -> list[tuple[str, int]]:

@@ -7,7 +7,7 @@ UPDATE on PostgreSQL; on SQLite a write transaction already excludes other write
 held only for the few statements of that transaction — never across a call to a provider.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -26,6 +26,13 @@ async def lock(session: AsyncSession, deal_id: str) -> Deal:
     return deal
 
 
+async def lock_many(session: AsyncSession, deal_ids: Collection[str]) -> dict[str, Deal]:
+    """The deals that exist among `deal_ids`, under their row locks, taken in id order so that two
+    transactions locking several deals never deadlock."""
+    query = select(Deal).where(col(Deal.id).in_(sorted(deal_ids))).order_by(col(Deal.id)).with_for_update()
+    return {deal.id: deal for deal in (await session.exec(query)).all()}
+
+
 async def held(session: AsyncSession, deal_ids: Sequence[str], *, now: datetime) -> dict[str, int]:
     """Units held by unexpired reservations, per deal."""
     if not deal_ids:
@@ -42,16 +49,20 @@ async def available(session: AsyncSession, deal: Deal, *, now: datetime) -> int:
     return deal.stock - deal.sold - (await held(session, [deal.id], now=now)).get(deal.id, 0)
 
 
-async def units_of_buyer(session: AsyncSession, *, deal_id: str, buyer_id: str, now: datetime) -> int:
-    """What counts against the per-person limit: paid units and unexpired reservations."""
-    total = await session.exec(
-        select(func.coalesce(func.sum(Order.quantity), 0)).where(
-            Order.deal_id == deal_id,
-            Order.buyer_id == buyer_id,
+async def units_of_buyers(
+    session: AsyncSession, *, deal_ids: Collection[str], buyer_ids: Collection[str], now: datetime
+) -> dict[tuple[str, str], int]:
+    """What counts against the per-person limit, per (deal, buyer): paid units and unexpired reservations."""
+    rows = await session.exec(
+        select(Order.deal_id, Order.buyer_id, func.sum(Order.quantity))
+        .where(
+            col(Order.deal_id).in_(deal_ids),
+            col(Order.buyer_id).in_(buyer_ids),
             (col(Order.status) == PAID) | ((col(Order.status) == PENDING_PAYMENT) & (col(Order.reserved_until) > now)),
         )
+        .group_by(col(Order.deal_id), col(Order.buyer_id))
     )
-    return int(total.one())
+    return {(deal_id, buyer_id): int(units) for deal_id, buyer_id, units in rows.all()}
 
 
 async def buyers(session: AsyncSession, deal_ids: Sequence[str]) -> dict[str, int]:

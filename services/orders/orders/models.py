@@ -17,6 +17,15 @@ class OrderCreate(OrdersModel):
     pickup_point_id: EntityId | None = Field(
         default=None, description="One of the deal's points; may be omitted if it has one"
     )
+    community_id: EntityId | None = Field(
+        default=None,
+        description="Which of your communities the order is for, if the deal serves several (default: the first)",
+    )
+    ref: EntityId | None = Field(
+        default=None,
+        description="The member whose share link you came from (the link's ref); ignored unless they belong to "
+        "a community the deal serves",
+    )
 
 
 class Order(OrdersModel, table=True):
@@ -43,6 +52,7 @@ class Order(OrdersModel, table=True):
     picked_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     picked_up_by: str | None = None
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    referred_by: str | None = None  # whose share link brought the buyer
 
 
 class OrderPublic(OrdersModel):
@@ -63,6 +73,7 @@ class OrderPublic(OrdersModel):
     pickup_code: str | None = Field(description="Shown to the buyer only: what they say or show at pickup")
     pickup_qr: str | None = Field(description="The payload of the buyer's pickup QR code")
     picked_up_at: datetime | None
+    referred_by: str | None = Field(description="The member whose share link brought the buyer, if any")
 
     @classmethod
     def of(cls, order: Order, *, viewer: str) -> "OrderPublic":
@@ -74,11 +85,3 @@ class OrderPublic(OrdersModel):
         else:
             public.pickup_qr = qr_payload(order.id, order.pickup_code)
         return public
-
-
-class PaymentConfirmation(OrdersModel):
-    """What the gateway forwards from a verified payment-provider callback."""
-
-    order_id: EntityId
-    provider_payment_id: str = Field(min_length=1, max_length=64)
-    amount_fen: int = Field(gt=0)

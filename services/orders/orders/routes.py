@@ -1,12 +1,12 @@
-from datetime import timedelta
-
 from fastapi import APIRouter, Request, Response, status
 
 from services.orders.orders import service
-from services.orders.orders.models import REFUNDED, OrderCreate, OrderPublic, PaymentConfirmation
-from shared import idempotency
+from services.orders.orders.models import OrderCreate, OrderPublic
+from services.orders.orders.placing import Press
+from services.orders.orders.service import Purchase
 from shared.auth import CurrentPrincipal
-from shared.idempotency import IdempotencyKey
+from shared.correlation import current_trace
+from shared.idempotency import Claim, IdempotencyKey
 from shared.pagination import Limit, Offset
 from shared.service import SessionDep
 
@@ -15,29 +15,20 @@ router = APIRouter(tags=["orders"])
 
 @router.post("/orders", status_code=status.HTTP_201_CREATED, response_model=OrderPublic)
 async def place_order(
-    body: OrderCreate, request: Request, session: SessionDep, principal: CurrentPrincipal, key: IdempotencyKey
+    body: OrderCreate, request: Request, principal: CurrentPrincipal, key: IdempotencyKey
 ) -> Response:
-    window = timedelta(seconds=request.app.state.settings.payment_window_seconds)
-
-    async def place() -> OrderPublic:
-        order = await service.place_order(session, principal=principal, data=body, payment_window=window)
-        return OrderPublic.of(order, viewer=principal.user_id)
-
-    result = await idempotency.once(
-        request.app.state.db,
-        session,
-        http=request,
-        caller=principal.user_id,
-        key=key,
-        body=body,
-        status_code=status.HTTP_201_CREATED,
-        operation=place,
+    press = Press(
+        purchase=Purchase(principal=principal, data=body),
+        claim=Claim.of(request, caller=principal.user_id, key=key, body=body),
+        trace=current_trace(),
+        path=request.url.path,
     )
-    if result.value is not None:  # placed now, not a replay: collect the payment
+    placed = await request.app.state.order_desk.place(press)
+    if placed.order is not None:  # placed now, not a replay: collect the payment
         await service.start_payment(
-            request.app.state.payments, order_id=result.value.id, amount_fen=result.value.amount_fen
+            request.app.state.payments, order_id=placed.order.id, amount_fen=placed.order.amount_fen
         )
-    return result.response
+    return placed.response
 
 
 @router.get("/orders", summary="My orders")
@@ -59,18 +50,4 @@ async def get_order(order_id: str, session: SessionDep, principal: CurrentPrinci
 async def cancel_order(order_id: str, session: SessionDep, principal: CurrentPrincipal) -> OrderPublic:
     order = await service.cancel_order(session, principal=principal, order_id=order_id)
     await session.commit()
-    return OrderPublic.of(order, viewer=principal.user_id)
-
-
-@router.post(
-    "/internal/payments/confirmations",
-    summary="A verified payment-provider confirmation, forwarded by the gateway",
-)
-async def confirm_payment(
-    body: PaymentConfirmation, request: Request, session: SessionDep, principal: CurrentPrincipal
-) -> OrderPublic:
-    order = await service.confirm_payment(session, principal=principal, data=body)
-    await session.commit()
-    if order.status == REFUNDED:
-        await service.refund(request.app.state.payments, order_id=order.id, amount_fen=order.amount_fen)
     return OrderPublic.of(order, viewer=principal.user_id)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from shared.http import ClientPool
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -18,11 +19,7 @@ class SimulatedPaymentProvider:
     def __init__(self, *, webhook_url: str, webhook_secret: str, delay: float) -> None:
         self.webhook_url, self.delay = webhook_url, delay
         self._signer = Webhook(webhook_secret)
-        # Few connections, callers queue on a semaphore: httpx's pool slows down as it grows.
-        self._client = httpx.AsyncClient(
-            timeout=5, limits=httpx.Limits(max_connections=16, max_keepalive_connections=16)
-        )
-        self._slots = asyncio.Semaphore(16)
+        self._http = ClientPool(size=16, timeout=5)
         self._pending: set[asyncio.Task[None]] = set()
 
     async def request_payment(self, *, order_id: str, amount_fen: int) -> None:
@@ -53,8 +50,8 @@ class SimulatedPaymentProvider:
         }
         for attempt in range(5):  # a real provider retries too
             try:
-                async with self._slots:
-                    response = await self._client.post(self.webhook_url, content=body, headers=headers)
+                async with self._http.client() as client:
+                    response = await client.post(self.webhook_url, content=body, headers=headers)
                 if response.status_code < 500:
                     if response.status_code >= 400:
                         log.warning("payment webhook refused", order_id=order_id, status=response.status_code)
@@ -70,4 +67,4 @@ class SimulatedPaymentProvider:
     async def close(self) -> None:
         for task in list(self._pending):
             task.cancel()
-        await self._client.aclose()
+        await self._http.aclose()

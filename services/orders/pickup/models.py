@@ -55,6 +55,7 @@ class PickingLine(OrdersModel):
 
     order_id: str = Field(validation_alias="id")
     buyer_id: str
+    buyer_name: str = Field(description="The buyer's name in their community (群昵称)")
     quantity: int
     status: Literal["paid", "picked_up"]
     paid_at: datetime | None

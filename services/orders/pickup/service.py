@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.orders.commission import service as commission
 from services.orders.deals.models import Deal
+from services.orders.members import service as members
 from services.orders.orders.models import PAID, PICKED_UP, Order
 from services.orders.orders.rows import lock_order
 from services.orders.pickup.codes import from_input, new_code
@@ -21,7 +22,6 @@ from services.orders.pickup.models import (
     PickupRequest,
     PickupResult,
 )
-from shared.access import get_for_member
 from shared.auth import LEADER, Principal
 from shared.bus import emit
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -41,14 +41,14 @@ async def list_points(session: AsyncSession, *, principal: Principal, community_
     return list((await session.exec(select(PickupPoint).where(PickupPoint.community_id == community_id))).all())
 
 
-async def check_points(session: AsyncSession, *, community_id: str, point_ids: list[str]) -> None:
-    """A deal may only name pickup points of its own community."""
+async def check_points(session: AsyncSession, *, community_ids: list[str], point_ids: list[str]) -> None:
+    """A deal may only name pickup points of the communities it serves."""
     if not point_ids:
         return
     points = (await session.exec(select(PickupPoint).where(col(PickupPoint.id).in_(point_ids)))).all()
-    foreign = set(point_ids) - {p.id for p in points if p.community_id == community_id}
+    foreign = set(point_ids) - {p.id for p in points if p.community_id in community_ids}
     if foreign:
-        raise Unprocessable(f"not pickup points of community {community_id}: {sorted(foreign)}")
+        raise Unprocessable(f"not pickup points of the deal's communities {community_ids}: {sorted(foreign)}")
 
 
 def choose_point(*, offered: list[str], chosen: str | None) -> str | None:
@@ -75,10 +75,13 @@ async def hand_over(session: AsyncSession, *, principal: Principal, request: Pic
     results = []
     for typed in request.codes:
         code = from_input(typed)
+        # The point's own community's orders, and those of neighbouring communities collected here (a deal
+        # serving several communities); a code of another point of the community is a wrong point.
+        here = (col(Order.community_id) == point.community_id) | (col(Order.pickup_point_id) == point.id)
         matches = (
             await session.exec(
                 select(Order)
-                .where(Order.community_id == point.community_id, Order.pickup_code == code)
+                .where(Order.pickup_code == code, here)
                 .with_for_update()  # two counters scanning the same code: one hands over, one sees it done
             )
         ).all()
@@ -109,12 +112,14 @@ async def hand_over(session: AsyncSession, *, principal: Principal, request: Pic
 
 
 async def undo(session: AsyncSession, *, principal: Principal, order_id: str, window: timedelta) -> Order:
-    await get_for_member(session, Order, order_id, principal=principal, label="order")
-    order = await lock_order(session, order_id)
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist")
     if order.pickup_point_id is None:
         principal.require_role(order.community_id, LEADER)
-    else:
+    else:  # the point's leader or staff, also for a neighbouring community's order collected there
         await _point_for_staff(session, principal=principal, point_id=order.pickup_point_id)
+    order = await lock_order(session, order_id)
     if order.status != PICKED_UP or order.picked_up_at is None:
         raise Conflict(f"order {order_id} has not been picked up")
     if utcnow() - order.picked_up_at > window:
@@ -138,7 +143,7 @@ async def picking_list(session: AsyncSession, *, principal: Principal, deal_id: 
     """The paid orders of a deal to collect at a point, oldest first."""
     point = await _point_for_staff(session, principal=principal, point_id=point_id)
     deal = await session.get(Deal, deal_id)
-    if deal is None or deal.community_id != point.community_id:
+    if deal is None or point.community_id not in deal.community_ids:
         raise NotFound(f"deal {deal_id} does not exist")
     orders = (
         await session.exec(
@@ -151,7 +156,10 @@ async def picking_list(session: AsyncSession, *, principal: Principal, deal_id: 
             .order_by(col(Order.paid_at))
         )
     ).all()
-    lines = [PickingLine.model_validate(o, from_attributes=True) for o in orders]
+    names = await members.names(session, {(o.community_id, o.buyer_id) for o in orders})
+    lines = [
+        PickingLine.model_validate({**o.model_dump(), "buyer_name": names[o.community_id, o.buyer_id]}) for o in orders
+    ]
     return PickingList(
         deal_id=deal.id,
         product_name=deal.product_name,
@@ -166,12 +174,13 @@ async def picking_list(session: AsyncSession, *, principal: Principal, deal_id: 
 def picking_list_csv(picking: PickingList) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["order_id", "buyer_id", "quantity", "status", "paid_at", "picked_up_at"])
+    writer.writerow(["order_id", "buyer_id", "buyer_name", "quantity", "status", "paid_at", "picked_up_at"])
     for line in picking.lines:
         writer.writerow(
             [
                 line.order_id,
                 line.buyer_id,
+                line.buyer_name,
                 line.quantity,
                 line.status,
                 line.paid_at.isoformat() if line.paid_at else "",

@@ -11,3 +11,4 @@ class KnownProduct(OrdersModel, table=True):
     name: str
     unit: str
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    images: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # the first: cover

@@ -1,3 +1,7 @@
+from datetime import date
+
+from pydantic import Field
+
 from shared.events.envelope import EventData, event_type
 
 
@@ -9,3 +13,143 @@ class ProductCreated(EventData):
     name: str
     unit: str
     tags: list[str]
+    images: list[str] = []  # added later: photo URLs, the first is the cover (older events: none)
+
+
+# The service directory: providers, their offerings, qualifications, vetting per community, endorsements.
+
+
+@event_type("catalog.provider.registered")
+class ProviderRegistered(EventData):
+    """An organisation or a resident talent (能人) registered as a provider of services."""
+
+    provider_id: str
+    kind: str  # organisation | talent
+    name: str
+
+
+@event_type("catalog.provider.updated")
+class ProviderUpdated(EventData):
+    """A provider's details changed; `changed` names the fields (the change log has who and what)."""
+
+    provider_id: str
+    name: str
+    changed: list[str]
+
+
+class OfferingSnapshot(EventData):
+    """An offering as bookings need it: price, slots (RFC 5545 recurrence), capacity, cancellation terms."""
+
+    offering_id: str
+    provider_id: str
+    name: str
+    category: str
+    price_model: str  # fixed | hourly | quote | free
+    price_fen: int | None
+    schedule: str | None
+    slot_minutes: int = Field(ge=0)
+    capacity: int = Field(ge=0)
+    status: str  # active | temporarily_closed | inactive | defunct
+    free_cancellation_hours: int = Field(ge=0)
+    late_cancellation_fee_fen: int | None
+    late_cancellation_fee_percent: int | None
+
+
+@event_type("catalog.offering.created")
+class OfferingCreated(OfferingSnapshot):
+    """A provider described a service it offers (HSDS service)."""
+
+
+@event_type("catalog.offering.updated")
+class OfferingUpdated(OfferingSnapshot):
+    """An offering changed (or was assured by a leader or operator); `changed` names the fields."""
+
+    changed: list[str]
+
+
+class ListingMoved(EventData):
+    """A provider's listing in a community moved along the vetting workflow."""
+
+    listing_id: str
+    provider_id: str
+    community_id: str
+    from_state: str | None
+    reason: str
+
+
+@event_type("catalog.listing.applied")
+class ListingApplied(ListingMoved):
+    """A provider applied to be listed in a community; its leader vets it."""
+
+
+@event_type("catalog.listing.under_review")
+class ListingUnderReview(ListingMoved):
+    """A listing is under review: by the leader, or again because complaints passed the threshold."""
+
+
+@event_type("catalog.listing.trial")
+class ListingOnTrial(ListingMoved):
+    """The leader is trying the provider's service before listing it."""
+
+
+@event_type("catalog.listing.listed")
+class ListingListed(ListingMoved):
+    """A provider is listed in a community: residents find and book it."""
+
+
+@event_type("catalog.listing.suspended")
+class ListingSuspended(ListingMoved):
+    """A listing is suspended (by a leader, an operator, or expired papers): it takes no new bookings."""
+
+
+@event_type("catalog.listing.terminated")
+class ListingTerminated(ListingMoved):
+    """A listing ended for good."""
+
+
+class QualificationFact(EventData):
+    qualification_id: str
+    provider_id: str
+    domain: str  # health | finance | education
+    valid_until: date
+
+
+@event_type("catalog.qualification.submitted")
+class QualificationSubmitted(QualificationFact):
+    """A provider filed papers (a licence, a certificate) for a regulated domain; an operator checks them."""
+
+
+@event_type("catalog.qualification.verified")
+class QualificationVerified(QualificationFact):
+    """An operator verified a provider's papers."""
+
+
+@event_type("catalog.qualification.rejected")
+class QualificationRejected(QualificationFact):
+    """An operator rejected a provider's papers."""
+
+
+@event_type("catalog.qualification.expired")
+class QualificationExpired(QualificationFact):
+    """A provider's verified papers ran out; its listings that needed them are suspended."""
+
+
+@event_type("catalog.endorsement.added")
+class EndorsementAdded(EventData):
+    """A leader endorsed a listed provider for their community, in their own words."""
+
+    endorsement_id: str
+    provider_id: str
+    community_id: str
+    leader_id: str
+    note: str
+
+
+@event_type("catalog.endorsement.withdrawn")
+class EndorsementWithdrawn(EventData):
+    """A leader's endorsement was withdrawn."""
+
+    endorsement_id: str
+    provider_id: str
+    community_id: str
+    leader_id: str

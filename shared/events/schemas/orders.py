@@ -7,10 +7,11 @@ from shared.events.envelope import EventData, event_type
 
 @event_type("orders.deal.published")
 class DealPublished(EventData):
-    """A group-buy deal opened for a community; it carries the product's name and tags."""
+    """A group-buy deal was published for its communities (`community_ids`, one stock); with product name and tags."""
 
     deal_id: str
-    community_id: str
+    community_id: str  # its home community
+    community_ids: list[str] = []  # every community it serves, home first (added later: older events, community_id)
     product_id: str
     product_name: str
     tags: list[str]
@@ -36,6 +37,15 @@ class DealClosed(EventData):
     buyers: int = Field(ge=0)
 
 
+@event_type("orders.deal.fulfilled")
+class DealFulfilled(EventData):
+    """A closed deal is done: every paid order was picked up or refunded (and can no longer be undone)."""
+
+    deal_id: str
+    picked_up: int = Field(ge=0)  # orders handed over
+    refunded: int = Field(ge=0)  # orders refunded in full
+
+
 @event_type("orders.deal.sold_out")
 class DealSoldOut(EventData):
     """Every unit of a deal is paid for."""
@@ -46,13 +56,14 @@ class DealSoldOut(EventData):
 
 @event_type("orders.order.placed")
 class OrderPlaced(EventData):
-    """A resident placed an order; stock is reserved until it is paid."""
+    """A resident placed an order; stock is reserved until it is paid (`referred_by`: whose share link)."""
 
     order_id: str
     deal_id: str
     buyer_id: str
     quantity: int = Field(ge=0)
     amount_fen: int = Field(ge=0)
+    referred_by: str | None = None  # added later
 
 
 @event_type("orders.order.cancelled")

@@ -1,0 +1,14 @@
+from pydantic import Field
+
+from shared.events.envelope import EventData, event_type
+
+
+@event_type("gateway.payment.succeeded")
+class PaymentSucceeded(EventData):
+    """A payment provider's callback that a payment succeeded, its Standard Webhooks signature
+    verified by the gateway. The event id is derived from the callback's `webhook-id`, so a
+    provider's retry of one callback is one event."""
+
+    order_id: str
+    provider_payment_id: str = Field(min_length=1, max_length=64)
+    amount_fen: int = Field(gt=0)
