@@ -27,10 +27,14 @@ LEADER, MODERATOR, PROPERTY_MANAGER, RESIDENT = "leader", "moderator", "property
 
 
 class Principal(BaseModel):
+    """Who is asking: a user (roles per community), one of Linli's services, or a partner calling
+    through the gateway's partner API with an API key of one provider (`provider_id`)."""
+
     user_id: str
-    kind: Literal["user", "service"] = "user"
+    kind: Literal["user", "service", "partner"] = "user"
     operator: bool = False
     roles: dict[str, list[str]] = Field(default_factory=dict, description="community id → roles there")
+    provider_id: str | None = None
 
     def roles_in(self, community_id: str) -> list[str]:
         return self.roles.get(community_id, [])
@@ -46,6 +50,11 @@ class Principal(BaseModel):
     def require_service(self) -> None:
         if self.kind != "service":
             raise Forbidden("this endpoint is for Linli's own services")
+
+    def require_provider(self, provider_id: str) -> None:
+        """A partner acts for its own provider only (users' rights to a provider are the owning service's rule)."""
+        if self.kind != "partner" or self.provider_id != provider_id:
+            raise Forbidden(f"this needs an API key of provider {provider_id}")
 
     def require_operator(self) -> None:
         if not self.operator:
@@ -66,6 +75,7 @@ def issue_access_token(private_key: str, principal: Principal, *, ttl: timedelta
         "kind": principal.kind,
         "op": principal.operator,
         "roles": principal.roles,
+        **({"provider": principal.provider_id} if principal.provider_id else {}),
         "iat": now,
         "exp": now + ttl,
         "jti": uuid.uuid4().hex,
@@ -97,6 +107,7 @@ def verify_access_token(public_key: str, token: str) -> Principal:
             kind=claims.get("kind", "user"),
             operator=bool(claims.get("op")),
             roles=claims.get("roles") or {},
+            provider_id=claims.get("provider"),
         )
     except ValueError:
         raise Unauthorized("The access token's claims are malformed.") from None

@@ -59,3 +59,17 @@ def test_services_and_operators_are_trusted_everywhere_but_only_services_are_ser
     operator.require_member("any")
     with pytest.raises(Forbidden):
         operator.require_service()
+
+
+def test_a_partner_acts_for_its_own_provider_only() -> None:
+    partner = verify_access_token(
+        PUBLIC, issue_access_token(PRIVATE, Principal(user_id="partner:k1", kind="partner", provider_id="p1"))
+    )
+    assert (partner.kind, partner.provider_id) == ("partner", "p1")
+    partner.require_provider("p1")
+    with pytest.raises(Forbidden):
+        partner.require_provider("p2")
+    with pytest.raises(Forbidden):  # a user, even the provider's owner, is not its API key
+        Principal(user_id="owner", provider_id=None).require_provider("p1")
+    with pytest.raises(Forbidden):  # a partner is no member of any community
+        partner.require_member("c1")
