@@ -9,6 +9,9 @@
 4. Flash sale through the gateway (SQLite; PostgreSQL too when LINLI_BENCH_POSTGRES_URL is set):
    1,000 buy presses on a 100-unit deal, correctness checked, and sustained orders/s and p50/p99
    against a bare FastAPI endpoint doing one INSERT (details in `tests/bench/flash.py`).
+5. Directory search (SQLite): 10,000 offerings across 200 communities, typical resident searches
+   through the gateway, p50/p99 against a bare FastAPI endpoint running the same indexed queries
+   with the same driver (details in `tests/bench/directory.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 import uvloop
 
 from deploy.processes import BIN, LocalSystem, free_port
-from tests.bench import flash, pipeline, quiet, system
+from tests.bench import directory, flash, pipeline, quiet, system
 from tests.bench.stats import fmt, median
 
 MEMORY_TARGET_MB = 600
@@ -178,6 +181,10 @@ def main() -> None:
     parser.add_argument(
         "--flash-profile", type=Path, metavar="DIR", help="py-spy (if installed) the gateway and orders into DIR"
     )
+    parser.add_argument("--skip-directory", action="store_true")
+    parser.add_argument(
+        "--directory-requests", type=int, default=directory.Params.requests, help="searches per kind and target"
+    )
     args = parser.parse_args()
     quiet.configure()
     began = time.monotonic()
@@ -225,6 +232,13 @@ def main() -> None:
         )
         flash_reports = flash.run(flash_params, postgres_url, progress=say, profile_dir=args.flash_profile)
 
+    directory_params = directory.Params(requests=args.directory_requests)
+    directory_report: directory.Report | None = None
+    if not args.skip_directory:
+        say()
+        say("5. directory search (seeded catalog database, nats-server + six services, bare baseline alongside)")
+        directory_report = directory.run(directory_params, progress=say)
+
     say()
     say("=" * 100)
     if results is not None:
@@ -256,6 +270,8 @@ def main() -> None:
         flash.print_report(flash_reports, flash_params, say)
         if not postgres_url:
             say("  (PostgreSQL variant: set LINLI_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test)")
+    if directory_report is not None:
+        directory.print_report(directory_report, directory_params, say)
     if quiet.NOISE.dropped:
         noise = ", ".join(f"{n}× {message!r}" for message, n in quiet.NOISE.dropped.items())
         say(f"\nlogged while stopping Bus instances (expected, not shown): {noise}")

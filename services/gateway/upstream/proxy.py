@@ -10,6 +10,13 @@ from shared.errors import NotFound, Unauthorized
 RESOURCES = {
     "communities": "community",
     "products": "catalog",
+    "providers": "catalog",
+    "offerings": "catalog",
+    "qualifications": "catalog",
+    "listings": "catalog",
+    "complaints": "catalog",
+    "endorsements": "catalog",
+    "directory": "catalog",
     "deals": "orders",
     "orders": "orders",
     "pickup-points": "orders",
