@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -131,6 +131,30 @@ async def record(session: AsyncSession, results: Sequence[tuple[Claim, int, Any]
             for c, status, body in results
         ],
     )
+
+
+async def once(
+    session: AsyncSession, http: Request, key: Claim, operation: Callable[[], Awaitable[BaseModel]], *, status: int
+) -> JSONResponse:
+    """One request under its key, for endpoints that act alone (not in batches): the operation's
+    result (`status`), or the first result under the key replayed; raises the problem that refused
+    it. A refused operation's writes are rolled back to a savepoint; the key keeps its answer."""
+    [answer] = await claim(session, [key])
+    if isinstance(answer, Problem):
+        raise answer
+    if answer is not None:
+        return answer
+    try:
+        async with session.begin_nested():
+            result = await operation()
+    except Problem as problem:
+        await record(session, [(key, problem.status, problem.document(http.url.path))])
+        await session.commit()
+        raise
+    body = result.model_dump(mode="json")
+    await record(session, [(key, status, body)])
+    await session.commit()
+    return JSONResponse(body, status_code=status)
 
 
 _IN_PROGRESS = "a request with this Idempotency-Key is in progress; retry later"

@@ -12,7 +12,9 @@ from standardwebhooks.webhooks import Webhook
 
 from deploy.client import Session, login, until
 from deploy.processes import DEMO_OPERATOR_PHONE, LocalSystem
-from shared.settings import LOCAL_PAYMENT_WEBHOOK_SECRET
+from shared.auth import RESIDENT, Principal, issue_access_token
+from shared.models import new_id
+from shared.settings import LOCAL_JWT_PRIVATE_KEY, LOCAL_PAYMENT_WEBHOOK_SECRET
 
 
 def new_phone() -> str:
@@ -302,3 +304,314 @@ class Directory:
     @property
     def community_id(self) -> str:
         return str(self.community["id"])
+
+
+# --------------------------------------------------------------------------------------------
+# Bookings (orders learns offerings and listings from catalog's events: the helpers wait for it)
+
+
+def partner(system: LocalSystem, provider_id: str) -> httpx.AsyncClient:
+    """A client of orders with a partner token of `provider_id`, as the gateway's partner API calls it."""
+    principal = Principal(user_id=f"partner:{provider_id}", kind="partner", provider_id=provider_id)
+    token = issue_access_token(LOCAL_JWT_PRIVATE_KEY, principal)
+    return httpx.AsyncClient(base_url=system.url("orders"), headers={"Authorization": f"Bearer {token}"}, timeout=15)
+
+
+def resident_token(community_id: str) -> str:
+    """An access token of a new resident of `community_id`, for tests that need many residents at once."""
+    return issue_access_token(LOCAL_JWT_PRIVATE_KEY, Principal(user_id=new_id(), roles={community_id: [RESIDENT]}))
+
+
+async def slots(member: Session, offering_id: str, **params: Any) -> list[dict[str, Any]]:
+    """The offering's slots with places left, once orders knows it is listed in the member's community."""
+
+    async def open_slots() -> list[dict[str, Any]] | None:
+        r = await member.request("GET", "/api/v1/slots", params={"offering_id": offering_id, **params})
+        assert r.status_code in (200, 404), r.text
+        found = [slot for slot in r.json() if slot["remaining"]] if r.status_code == 200 else []
+        return found or None
+
+    return list(await until(open_slots))
+
+
+async def booking(
+    resident: Session, community_id: str, offering_id: str, starts_at: str | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """A booking of a slot: the first with places left unless `starts_at` is given."""
+    if starts_at is None:
+        starts_at = (await slots(resident, offering_id))[0]["starts_at"]
+    body = {"offering_id": offering_id, "community_id": community_id, "starts_at": starts_at, "note": "三楼，带鞋套"}
+    return await _once_listed(resident, "/api/v1/bookings", body | overrides)
+
+
+async def inquiry(resident: Session, community_id: str, offering_id: str, **overrides: Any) -> dict[str, Any]:
+    body = {"offering_id": offering_id, "community_id": community_id, "note": "空调不制冷，想请师傅看看", **overrides}
+    return await _once_listed(resident, "/api/v1/inquiries", body)
+
+
+async def _once_listed(resident: Session, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST a booking or inquiry once orders has learnt the offering and that it is listed (until then:
+    404, or 409 naming the listing's state on its way through vetting)."""
+
+    async def send() -> httpx.Response | None:
+        r = await resident.request("POST", path, json=body)
+        on_its_way = r.status_code == 404 or (r.status_code == 409 and "listing_state" in r.json())
+        assert r.status_code == 201 or on_its_way, r.text
+        return r if r.status_code == 201 else None
+
+    return dict((await until(send)).json())
+
+
+async def published_slot(
+    system: LocalSystem, provider_id: str, offering_id: str, *, starts_in: timedelta, capacity: int = 1
+) -> dict[str, Any]:
+    """A slot the provider publishes through the partner API, starting `starts_in` from now."""
+    body = {"starts_at": (datetime.now(UTC) + starts_in).isoformat(), "capacity": capacity}
+    async with partner(system, provider_id) as orders:
+
+        async def publish() -> httpx.Response | None:
+            r = await orders.post(f"/offerings/{offering_id}/slots", json=body)
+            assert r.status_code in (201, 404), r.text
+            return r if r.status_code == 201 else None
+
+        return dict((await until(publish)).json())
+
+
+async def clinic(gateway: httpx.AsyncClient, system: LocalSystem, d: Directory) -> dict[str, Any]:
+    """A clinic listed in d's community with verified health papers and a free online consultation
+    without a schedule (it publishes slots): its owner, provider and offering."""
+    owner = await person(gateway, system)
+    provider_ = await provider(owner, name="康宁社区诊所", description="全科门诊，线上轻问诊")
+    await qualification(owner, provider_["id"], verified_by=await operator(gateway, system))
+    consultation = await offering(
+        owner,
+        provider_["id"],
+        name="线上健康轻问诊",
+        category="health_consultation",
+        description="全科医生视频问诊 15 分钟，慢病用药、化验单解读",
+        price_model="free",
+        price_fen=None,
+        schedule=None,
+        slot_minutes=15,
+        capacity=1,
+        accessibility="线上视频",
+    )
+    await listed(owner, d.leader, provider_["id"], d.community_id)
+    return {"owner": owner, "provider": provider_, "offering": consultation}
+
+
+# --------------------------------------------------------------------------------------------
+# Partners: API keys, the partner API (signed calls), webhook subscriptions
+
+
+def signed_headers(
+    secret: str, body: str = "", *, at: datetime | None = None, message_id: str | None = None
+) -> dict[str, str]:
+    """Standard Webhooks headers of a partner's call (a fresh webhook-id unless one is given)."""
+    at = at or datetime.now(UTC)
+    message_id = message_id or f"msg_{new_id()}"
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+        "content-type": "application/json",
+    }
+
+
+async def api_key(owner: Session, provider_id: str, **overrides: Any) -> dict[str, Any]:
+    """A new API key of the provider, as its owner gets it (key and signing secret shown once)."""
+    body = {"provider_id": provider_id, "name": "前台系统", **overrides}
+    response = await owner.request("POST", "/api/v1/api-keys", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+class PartnerKey:
+    """A partner's system calling the gateway's partner API with one API key."""
+
+    def __init__(self, http: httpx.AsyncClient, key: dict[str, Any]) -> None:
+        self.http, self.key = http, key
+
+    @property
+    def provider_id(self) -> str:
+        return str(self.key["provider_id"])
+
+    @property
+    def secret(self) -> str:
+        return str(self.key["signing_secret"])
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.key['key']}", **kwargs.pop("headers", {})}
+        return await self.http.request(method, path, headers=headers, **kwargs)
+
+    async def signed(self, method: str, path: str, body: Any = None, **signing: Any) -> httpx.Response:
+        """A state-changing call, signed with the key's secret (`secret`, `at`, `message_id` override)."""
+        content = "" if body is None else json.dumps(body)
+        secret = signing.pop("secret", self.secret)
+        return await self.request(method, path, content=content, headers=signed_headers(secret, content, **signing))
+
+
+async def partner_key(gateway: httpx.AsyncClient, owner: Session, provider_id: str) -> PartnerKey:
+    return PartnerKey(gateway, await api_key(owner, provider_id))
+
+
+async def subscription(partner_: PartnerKey, url: str, *event_types: str, **overrides: Any) -> dict[str, Any]:
+    """The partner's endpoint subscribed to `event_types` (default: a booking requested or cancelled)."""
+    types = list(event_types or ("orders.booking.requested", "orders.booking.cancelled"))
+    body = {"url": url, "event_types": types, "description": "前台系统", **overrides}
+    response = await partner_.request("POST", "/partner/v1/subscriptions", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+# --------------------------------------------------------------------------------------------
+# Offline events (community)
+
+
+def event_body(**overrides: Any) -> dict[str, Any]:
+    """A flea market in three days, two hours long, 30 seats."""
+    starts = datetime.now(UTC) + timedelta(days=3)
+    return {
+        "title": "周六跳蚤市场",
+        "kind": "flea_market",
+        "description": "带上家里的闲置，和邻居换一换",
+        "place": "南门广场",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "capacity": 30,
+        **overrides,
+    }
+
+
+async def offline_event(organiser: Session, community_id: str, **overrides: Any) -> dict[str, Any]:
+    """An event the organiser creates (published unless `draft=True`)."""
+    response = await organiser.request(
+        "POST", f"/api/v1/communities/{community_id}/events", json=event_body(**overrides)
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def register(member: Session, event_id: str, **body: Any) -> dict[str, Any]:
+    """The member signs up (a seat or a place on the waitlist)."""
+    response = await member.request("POST", f"/api/v1/community-events/{event_id}/registrations", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def organiser(leader: Session, community_id: str, member: Session) -> None:
+    """The leader allows the member to organise events in the community."""
+    response = await leader.request(
+        "POST", f"/api/v1/communities/{community_id}/organisers", json={"user_id": member.user_id}
+    )
+    assert response.status_code == 200, response.text
+
+
+class Events:
+    """A community with its leader, two residents and an outsider (leader of another community)."""
+
+    leader: Session
+    resident: Session
+    neighbour: Session
+    outsider: Session
+    community: dict[str, Any]
+    other: dict[str, Any]
+
+    @classmethod
+    async def build(cls, gateway: httpx.AsyncClient, system: LocalSystem) -> Events:
+        e = cls()
+        e.leader, e.resident, e.neighbour, e.outsider = [await person(gateway, system) for _ in range(4)]
+        e.community = await community(e.leader)
+        e.other = await community(e.outsider, name="明月小区")
+        await join(e.resident, e.community["invite_code"], "3栋 王阿姨")
+        await join(e.neighbour, e.community["invite_code"], "5栋 李叔")
+        return e
+
+    @property
+    def community_id(self) -> str:
+        return str(self.community["id"])
+
+
+# --------------------------------------------------------------------------------------------
+# Live sessions and their room
+
+
+async def on_air(leader: Session, community_id: str, **overrides: Any) -> dict[str, Any]:
+    """A session scheduled and started: live."""
+    scheduled = await live_session(
+        leader,
+        community_id,
+        ingest_url="rtmp://live.example.com/app/stream-key",
+        playback_url="https://live.example.com/hls/stream.m3u8",
+        **overrides,
+    )
+    response = await leader.request("POST", f"/api/v1/sessions/{scheduled['id']}/start")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def card(staff: Session, session_id: str, kind: str, ref_id: str, **overrides: Any) -> dict[str, Any]:
+    """A card on the session's list (livestream learns deals and offerings from events: retried while unknown)."""
+    body = {"kind": kind, "ref_id": ref_id, **overrides}
+
+    async def add() -> httpx.Response | None:
+        r = await staff.request("POST", f"/api/v1/sessions/{session_id}/cards", json=body)
+        assert r.status_code in (201, 404, 409), r.text
+        return r if r.status_code == 201 else None
+
+    return dict((await until(add)).json())
+
+
+def poll_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "question": "下个月想上什么课？",
+        "options": [
+            {"label": "少儿编程", "category": "tutoring"},
+            {"label": "老年智能手机", "category": "culture"},
+            {"label": "烘焙", "category": None},
+        ],
+        **overrides,
+    }
+
+
+async def poll(staff: Session, session_id: str, **overrides: Any) -> dict[str, Any]:
+    response = await staff.request("POST", f"/api/v1/sessions/{session_id}/polls", json=poll_body(**overrides))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+class LiveRoom:
+    """A community whose leader hosts a live session, with residents, and an outsider (another community's leader)."""
+
+    leader: Session
+    residents: list[Session]
+    outsider: Session
+    community: dict[str, Any]
+    session: dict[str, Any]
+
+    @classmethod
+    async def build(
+        cls, gateway: httpx.AsyncClient, system: LocalSystem, *, residents: int = 2, **session_fields: Any
+    ) -> LiveRoom:
+        r = cls()
+        r.leader = await person(gateway, system)
+        r.community = await community(r.leader)
+        r.residents = [await person(gateway, system) for _ in range(residents)]
+        for resident in r.residents:
+            await join(resident, r.community["invite_code"])
+        r.outsider = await person(gateway, system)
+        await community(r.outsider, name="翠湖天地")
+        r.session = await on_air(r.leader, r.community_id, **session_fields)
+        return r
+
+    @property
+    def community_id(self) -> str:
+        return str(self.community["id"])
+
+    @property
+    def session_id(self) -> str:
+        return str(self.session["id"])
+
+    @property
+    def resident(self) -> Session:
+        return self.residents[0]

@@ -1,4 +1,4 @@
-"""orders: group-buy deals, orders and their payment."""
+"""orders: group-buy deals, orders and their payment; service bookings."""
 
 import contextlib
 from collections.abc import AsyncIterator
@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from services.orders.aftersales.routes import router as after_sales
+from services.orders.bookings.routes import router as bookings
 from services.orders.commission.routes import router as commission
 from services.orders.deals import clock
 from services.orders.deals.routes import router as deals
@@ -42,7 +43,7 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
-        routers=[deals, orders, pickup, commission, after_sales],
+        routers=[deals, orders, pickup, commission, after_sales, bookings],
         handlers=EventHandlers.combine(handlers, payment_handlers(payments)),
         extensions=[
             payment_provider,
@@ -50,7 +51,8 @@ def spec() -> ServiceSpec:
             every(settings.clock_seconds, run_clock, name="deal-clock"),
         ],
         housekeeping=[idempotency.prune],
-        description="Group-buy deals, orders, and payment through the payment-provider port.",
+        description="Group-buy deals, orders, and payment through the payment-provider port; bookings of the "
+        "directory's services (slots, inquiries, reviews).",
     )
 
 

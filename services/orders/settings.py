@@ -21,3 +21,5 @@ class Settings(PaymentWebhookSettings):
     after_sales_days: int = 7
     # How often the deal clock looks for windows that opened or closed.
     clock_seconds: float = 5.0
+    # How far ahead residents may book a slot and providers publish one.
+    booking_horizon_days: int = 60

@@ -1,7 +1,10 @@
 """The client API's pass-through part: `/api/v1/<resource>/…` goes to the service that owns the
 resource, as the calling user (the service checks the token again and owns the authorisation)."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Path, Request, Response
 
 from services.gateway.upstream.deps import UpstreamsDep
 from shared.errors import NotFound, Unauthorized
@@ -9,6 +12,7 @@ from shared.errors import NotFound, Unauthorized
 # First path segment under /api/v1 → owning service.
 RESOURCES = {
     "communities": "community",
+    "community-events": "community",
     "products": "catalog",
     "providers": "catalog",
     "offerings": "catalog",
@@ -23,6 +27,9 @@ RESOURCES = {
     "pickups": "orders",
     "commissions": "orders",
     "after-sales": "orders",
+    "bookings": "orders",
+    "inquiries": "orders",
+    "slots": "orders",
     "sessions": "livestream",
     "recommendations": "matching",
     "profiles": "matching",
@@ -31,6 +38,18 @@ _FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key", "accept-languag
 _FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location", "idempotent-replayed")
 
 router = APIRouter(prefix="/api/v1", tags=["resources"])
+
+
+@router.get(
+    "/calendar-feeds/{token}.ics",
+    summary="A community's calendar at a member's secret URL (what a phone's calendar subscribes to)",
+)
+async def calendar_feed(
+    token: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$")], upstreams: UpstreamsDep
+) -> Response:
+    # A calendar app sends no Authorization header: the secret in the path is the credential, and
+    # community checks it. Only this one path is forwarded without the caller's token.
+    return relay(await upstreams.call("community", "GET", f"/calendar-feeds/{token}.ics"))
 
 
 @router.api_route(
@@ -64,5 +83,10 @@ async def _forward(resource: str, rest: str, request: Request, upstreams: Upstre
         content=await request.body(),
         headers={h: v for h in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))},
     )
+    return relay(upstream)
+
+
+def relay(upstream: httpx.Response) -> Response:
+    """A service's answer, as the gateway's: status, body and the headers a client needs."""
     headers = {h: v for h in _FORWARDED_RESPONSE_HEADERS if (v := upstream.headers.get(h))}
     return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)

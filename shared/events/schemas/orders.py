@@ -138,3 +138,75 @@ class AfterSaleDecided(EventData):
     order_id: str
     outcome: str
     refund_fen: int = Field(ge=0)
+
+
+# Service bookings. Payloads name the provider and the offering (partners' webhooks are delivered by
+# provider_id) and never the resident: a provider learns the booking, its slot and the note only.
+
+
+class BookingFact(EventData):
+    booking_id: str
+    provider_id: str
+    offering_id: str
+    community_id: str
+    kind: str  # slot | inquiry
+    starts_at: datetime | None  # the slot; None for an inquiry
+    ends_at: datetime | None
+
+
+@event_type("orders.booking.requested")
+class BookingRequested(BookingFact):
+    """A resident booked a slot of an offering, or sent an inquiry; the provider confirms or declines."""
+
+    note: str
+    price_fen: int | None  # None: priced by quote
+
+
+@event_type("orders.booking.confirmed")
+class BookingConfirmed(BookingFact):
+    """The provider confirmed a booking."""
+
+
+@event_type("orders.booking.declined")
+class BookingDeclined(BookingFact):
+    """The provider declined a booking, with the reason; its place in the slot is free again."""
+
+    reason: str
+
+
+@event_type("orders.booking.cancelled")
+class BookingCancelled(BookingFact):
+    """The resident or the provider (`cancelled_by`) cancelled a booking; a late cancellation by the
+    resident costs the fee the provider's terms set (`fee_fen`, else 0)."""
+
+    cancelled_by: str  # resident | provider
+    reason: str
+    fee_fen: int = Field(ge=0)
+
+
+@event_type("orders.booking.completed")
+class BookingCompleted(BookingFact):
+    """The provider marked a booking done; the resident may now review it."""
+
+
+@event_type("orders.booking.reviewed")
+class BookingReviewed(BookingFact):
+    """The resident of a completed booking rated it (1–5) and said how it went."""
+
+    rating: int = Field(ge=1, le=5)
+    text: str
+
+
+@event_type("orders.booking.replied")
+class BookingReplied(BookingFact):
+    """The provider replied to a booking's review (once)."""
+
+    reply: str
+
+
+@event_type("orders.booking.flagged")
+class BookingFlagged(BookingFact):
+    """An open booking of a provider that was suspended or terminated in its community, for the
+    community's leaders to follow up."""
+
+    reason: str
