@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 from deploy.client import Session, login, until
 from deploy.processes import DEMO_OPERATOR_PHONE, LocalSystem
-from shared.auth import RESIDENT, Principal, issue_access_token
+from shared.auth import MODERATOR, RESIDENT, Principal, issue_access_token
 from shared.models import new_id
 from shared.settings import LOCAL_JWT_PRIVATE_KEY, LOCAL_PAYMENT_WEBHOOK_SECRET
 
@@ -317,9 +318,11 @@ def partner(system: LocalSystem, provider_id: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=system.url("orders"), headers={"Authorization": f"Bearer {token}"}, timeout=15)
 
 
-def resident_token(community_id: str) -> str:
-    """An access token of a new resident of `community_id`, for tests that need many residents at once."""
-    return issue_access_token(LOCAL_JWT_PRIVATE_KEY, Principal(user_id=new_id(), roles={community_id: [RESIDENT]}))
+def resident_token(community_id: str, user_id: str | None = None) -> str:
+    """An access token of a new resident of `community_id` (or of `user_id`), for tests that need many
+    residents at once."""
+    principal = Principal(user_id=user_id or new_id(), roles={community_id: [RESIDENT]})
+    return issue_access_token(LOCAL_JWT_PRIVATE_KEY, principal)
 
 
 async def slots(member: Session, offering_id: str, **params: Any) -> list[dict[str, Any]]:
@@ -375,6 +378,27 @@ async def published_slot(
             return r if r.status_code == 201 else None
 
         return dict((await until(publish)).json())
+
+
+async def completed(system: LocalSystem, booking_: dict[str, Any]) -> dict[str, Any]:
+    """The provider (partner token) confirms the booking and completes it once its slot has started."""
+    async with partner(system, booking_["provider_id"]) as orders:
+        confirmed = await orders.post(f"/bookings/{booking_['id']}/confirm")
+        assert confirmed.status_code == 200, confirmed.text
+        if booking_["starts_at"] is not None:
+            starts = datetime.fromisoformat(booking_["starts_at"])
+            await asyncio.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 0.1)
+        done = await orders.post(f"/bookings/{booking_['id']}/complete")
+        assert done.status_code == 200, done.text
+        return dict(done.json())
+
+
+async def review(resident: Session, booking_id: str, rating: int, text: str = "准时、干净，推荐") -> dict[str, Any]:
+    """The resident's review of their completed booking."""
+    body = {"rating": rating, "text": text}
+    response = await resident.request("POST", f"/api/v1/bookings/{booking_id}/review", json=body)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
 
 
 async def clinic(gateway: httpx.AsyncClient, system: LocalSystem, d: Directory) -> dict[str, Any]:
@@ -576,6 +600,21 @@ def poll_body(**overrides: Any) -> dict[str, Any]:
 
 async def poll(staff: Session, session_id: str, **overrides: Any) -> dict[str, Any]:
     response = await staff.request("POST", f"/api/v1/sessions/{session_id}/polls", json=poll_body(**overrides))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def moderator(member: Session, community_id: str) -> Session:
+    """The member with the moderator role in the community, as a token carries it (community has no API
+    to name moderators yet; the token is what the services read)."""
+    principal = Principal(user_id=member.user_id, roles={community_id: ["resident", MODERATOR]})
+    token = issue_access_token(LOCAL_JWT_PRIVATE_KEY, principal)
+    return Session(http=member.http, phone=member.phone, tokens={**member.tokens, "access_token": token})
+
+
+async def endorse(leader: Session, provider_id: str, community_id: str, note: str = "我家用了三年，靠谱") -> dict[str, Any]:
+    body = {"provider_id": provider_id, "community_id": community_id, "note": note}
+    response = await leader.request("POST", "/api/v1/endorsements", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
 

@@ -1,5 +1,6 @@
-"""Vetting: the workflow's allowed transitions, who may make them and why, complaints that put a
-listing back under review, endorsements, and the community's service guide."""
+"""Vetting: the workflow's allowed transitions, who may make them and why (a provider withdraws its
+own listing), complaints that put a listing back under review (each announced without who filed
+it), endorsements, and the community's service guide."""
 
 from __future__ import annotations
 
@@ -141,7 +142,8 @@ async def test_complaints_past_the_threshold_put_a_listing_under_review(
     assert (await neighbours[1].request("POST", path, json={"reason": "没打扫干净"})).status_code == 201
     listing = await directory.leader.request("GET", f"/api/v1/listings/{directory.listing['id']}")
     assert listing.json()["state"] == "listed"  # two of three
-    assert (await neighbours[2].request("POST", path, json={"reason": "态度差"})).status_code == 201
+    third = await neighbours[2].request("POST", path, json={"reason": "态度差"})
+    assert third.status_code == 201
     listing = await directory.leader.request("GET", f"/api/v1/listings/{directory.listing['id']}")
     assert listing.json()["state"] == "under_review"
     assert (await history(directory.leader, directory.listing["id"]))[-1] == (
@@ -151,6 +153,20 @@ async def test_complaints_past_the_threshold_put_a_listing_under_review(
         "system",
         "3 open complaints",
     )
+    filed = await events_about(system.nats_url, third.json()["id"])
+    assert [(e["type"], e["actor_id"], e["community_id"]) for e in filed] == [
+        ("catalog.complaint.filed", None, directory.community_id)
+    ]
+    assert filed[0]["data"] == {
+        "complaint_id": third.json()["id"],
+        "listing_id": directory.listing["id"],
+        "provider_id": directory.provider["id"],
+        "community_id": directory.community_id,
+        "open_complaints": 3,
+    }
+    first_filed = await events_about(system.nats_url, first.json()["id"])
+    assert first_filed[0]["data"]["open_complaints"] == 1
+    assert not any(n.user_id in str(e) for n in neighbours for e in (*filed, *first_filed)), "who complained"
     # The resident no longer finds it (nor complains about it); the leader reads every complaint.
     assert_problem(await neighbours[0].request("POST", path, json={"reason": "再投诉"}), 404)
     all_complaints = (await directory.leader.request("GET", path)).json()
@@ -175,6 +191,41 @@ async def test_complaints_past_the_threshold_put_a_listing_under_review(
         ),
         403,
     )
+
+
+async def test_a_provider_withdraws_its_own_listing(
+    directory: Directory, gateway: httpx.AsyncClient, system: LocalSystem
+) -> None:
+    path = f"/api/v1/listings/{directory.listing['id']}/transitions"
+    rival_owner = await factories.person(gateway, system)
+    await factories.provider(rival_owner, name="隔壁家政")
+    assert_problem(await rival_owner.request("POST", path, json={"to": "terminated", "reason": "抢走"}), 404)
+    assert_problem(await directory.resident.request("POST", path, json={"to": "terminated", "reason": "走吧"}), 403)
+    for to in ("suspended", "under_review"):  # only to leave, nothing else
+        assert_problem(await directory.owner.request("POST", path, json={"to": to, "reason": "我自己来"}), 403)
+    assert_problem(await directory.owner.request("POST", path, json={"to": "terminated", "reason": ""}), 422)
+
+    withdrawn = await factories.move(directory.owner, directory.listing["id"], "terminated", "人手不够，暂不服务本小区")
+    assert withdrawn["state"] == "terminated"
+    assert (await history(directory.leader, directory.listing["id"]))[-1] == (
+        "listed",
+        "terminated",
+        directory.owner.user_id,
+        "provider",
+        "人手不够，暂不服务本小区",
+    )
+    assert_problem(await directory.owner.request("POST", path, json={"to": "terminated", "reason": "再来"}), 409)
+    found = await directory.resident.request(
+        "GET", "/api/v1/directory/search", params={"community_id": directory.community_id}
+    )
+    assert found.json()["items"] == []
+    [event] = (await events_about(system.nats_url, directory.listing["id"], at_least=5))[4:]
+    assert (event["type"], event["actor_id"]) == ("catalog.listing.terminated", directory.owner.user_id)
+
+    # An application is withdrawn the same way, before any leader looked at it.
+    other = await factories.provider(directory.owner, name="好邻居维修")
+    applied = await factories.application(directory.owner, other["id"], directory.community_id)
+    assert (await factories.move(directory.owner, applied["id"], "terminated", "填错小区"))["state"] == "terminated"
 
 
 async def test_endorsements_by_the_communitys_leader(

@@ -1,6 +1,7 @@
 """Complaints: a resident of the community files one (one open complaint per resident and listing,
 so no one alone can push a provider out); past the threshold a listed listing goes back under
-review by itself. The community's leaders (and operators) read and resolve them."""
+review by itself. Each is announced (`catalog.complaint.filed`, without who filed it) for matching
+to weigh. The community's leaders (and operators) read and resolve them."""
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -9,7 +10,9 @@ from services.catalog.directory import vetting
 from services.catalog.directory.models import Complaint, ComplaintCreate
 from services.catalog.directory.vetting import LEADER_ROLE, OPERATOR, PROVIDER, ReviewRules
 from shared.auth import Principal
+from shared.bus import emit
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.events.schemas.catalog import ComplaintFiled
 from shared.models import utcnow
 
 OPEN = "open"
@@ -37,6 +40,15 @@ async def file(
     )
     session.add(complaint)
     await session.flush()
+    filed = ComplaintFiled(
+        complaint_id=complaint.id,
+        listing_id=listing.id,
+        provider_id=listing.provider_id,
+        community_id=listing.community_id,
+        open_complaints=await vetting.open_complaints(session, listing.id),
+    )
+    # No actor: the envelope would name the resident the payload leaves out.
+    await emit(session, filed, subject=complaint.id, community_id=listing.community_id)
     await vetting.maybe_put_under_review(session, listing, rules=rules)
     return complaint
 

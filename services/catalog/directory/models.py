@@ -162,7 +162,7 @@ class Offering(OfferingFields, table=True):
     id: str = Field(default_factory=new_id, primary_key=True)
     provider_id: str = Field(foreign_key="provider.id")
     regulated_domain: str = ""  # "" or the domain whose verified papers the provider needs
-    rating_avg: float = 0.0  # from reviews (later); 0 until then
+    rating_avg: float = 0.0  # of its reviews; 0 until the first
     rating_count: int = 0
     assured_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # HSDS assured_date
     assured_by: str | None = None
@@ -386,6 +386,35 @@ class ComplaintPublic(CatalogModel):
 
 class Resolution(CatalogModel):
     note: Text
+
+
+# --------------------------------------------------------------------------------------------
+# Reviews, from orders' bookings
+
+
+class Review(CatalogModel, table=True):
+    """A resident's review of a completed booking, as orders announced it: one per booking (so a
+    redelivered or replayed event never counts twice), and never who wrote it."""
+
+    __table_args__ = (Index("ix_review_offering_reviewed", "offering_id", "reviewed_at", "booking_id"),)
+
+    booking_id: str = Field(primary_key=True)
+    offering_id: str = Field(foreign_key="offering.id")
+    provider_id: str
+    community_id: str
+    rating: int
+    text: str
+    reviewed_at: datetime = Field(sa_type=UTCDateTime)
+    reply: str | None = None  # the provider's one reply
+    replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReviewPublic(CatalogModel):
+    rating: int
+    text: str
+    reviewed_at: datetime
+    reply: str | None
+    replied_at: datetime | None
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 tries the service and writes a trial note) → listed → suspended → terminated, along the allowed
 transitions only, each recorded with who and why.
 
-The provider applies; the community's leader moves the listing through review, trial and
-listing; leaders and operators suspend and terminate. Linli itself puts a listed listing back
-under review when complaints (or, once reviews exist, low ratings) pass their thresholds
-(`maybe_put_under_review`) and suspends one whose papers expired.
+The provider applies, and may withdraw (terminate its own listing) at any point; the community's
+leader moves the listing through review, trial and listing; leaders and operators suspend and
+terminate. Linli itself puts a listed listing back under review when complaints or low ratings
+pass their thresholds (`maybe_put_under_review`) and suspends one whose papers expired.
 """
 
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from services.catalog.directory.models import (
     Provider,
     TransitionRequest,
 )
+from services.catalog.settings import Settings
 from shared.auth import LEADER, Principal
 from shared.bus import emit
 from shared.errors import Conflict, Forbidden, NotFound
@@ -49,22 +50,24 @@ RESIDENT: Role = "resident"
 SYSTEM: Role = "system"
 LEADER_ROLE: Role = "leader"
 
+# Ending a listing: declined or ended by a leader or an operator, or withdrawn by the provider.
+ENDS = frozenset({LEADER_ROLE, OPERATOR, PROVIDER})
 # (from, to) → who may move a listing so.
 TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
     (APPLIED, UNDER_REVIEW): frozenset({LEADER_ROLE}),
-    (APPLIED, TERMINATED): frozenset({LEADER_ROLE, OPERATOR}),  # declined
+    (APPLIED, TERMINATED): ENDS,
     (UNDER_REVIEW, TRIAL): frozenset({LEADER_ROLE}),
     (UNDER_REVIEW, LISTED): frozenset({LEADER_ROLE}),  # back from a review, when it had its trial before
     (UNDER_REVIEW, SUSPENDED): frozenset({LEADER_ROLE, OPERATOR}),
-    (UNDER_REVIEW, TERMINATED): frozenset({LEADER_ROLE, OPERATOR}),
+    (UNDER_REVIEW, TERMINATED): ENDS,
     (TRIAL, LISTED): frozenset({LEADER_ROLE}),
-    (TRIAL, TERMINATED): frozenset({LEADER_ROLE, OPERATOR}),
+    (TRIAL, TERMINATED): ENDS,
     (LISTED, UNDER_REVIEW): frozenset({LEADER_ROLE, SYSTEM}),
     (LISTED, SUSPENDED): frozenset({LEADER_ROLE, OPERATOR, SYSTEM}),
-    (LISTED, TERMINATED): frozenset({LEADER_ROLE, OPERATOR}),
+    (LISTED, TERMINATED): ENDS,
     (SUSPENDED, UNDER_REVIEW): frozenset({LEADER_ROLE}),
     (SUSPENDED, LISTED): frozenset({LEADER_ROLE}),
-    (SUSPENDED, TERMINATED): frozenset({LEADER_ROLE, OPERATOR}),
+    (SUSPENDED, TERMINATED): ENDS,
 }
 EVENTS: dict[str, type[ListingMoved]] = {
     APPLIED: ListingApplied,
@@ -83,6 +86,14 @@ class ReviewRules:
     complaint_threshold: int = 3  # open complaints, one per resident
     low_rating_below: float = 3.0  # an offering's average rating below this…
     low_rating_min_count: int = 5  # …over at least this many ratings
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ReviewRules":
+        return cls(
+            complaint_threshold=settings.complaint_threshold,
+            low_rating_below=settings.low_rating_below,
+            low_rating_min_count=settings.low_rating_min_count,
+        )
 
 
 async def apply(session: AsyncSession, *, principal: Principal, data: ListingCreate) -> Listing:
@@ -115,8 +126,8 @@ async def transition(
     session: AsyncSession, *, principal: Principal, listing_id: str, request: TransitionRequest
 ) -> Listing:
     listing, roles = await listing_for(session, principal, listing_id, lock=True)
-    if not roles & {LEADER_ROLE, OPERATOR}:
-        raise Forbidden("only the community's leaders and operators move a listing")
+    if not roles & {LEADER_ROLE, OPERATOR} and (PROVIDER not in roles or request.to != TERMINATED):
+        raise Forbidden("the community's leaders and operators move a listing; its provider may only withdraw it")
     await move(session, listing, to=request.to, actor_id=principal.user_id, roles=roles, reason=request.reason)
     return listing
 
@@ -167,7 +178,9 @@ async def move(
     if allowed is None:
         ways = sorted(b for a, b in TRANSITIONS if a == listing.state)
         raise Conflict(f"a listing cannot go from {listing.state} to {to}", allowed=ways)
-    acting = next((role for role in (LEADER_ROLE, OPERATOR, SYSTEM) if role in allowed and role in roles), None)
+    acting = next(
+        (role for role in (LEADER_ROLE, OPERATOR, SYSTEM, PROVIDER) if role in allowed and role in roles), None
+    )
     if acting is None:
         who = " or ".join(sorted(allowed - {SYSTEM}))
         raise Forbidden(f"only the community's {who} moves a listing from {listing.state} to {to}")
@@ -183,15 +196,12 @@ async def move(
 
 async def maybe_put_under_review(session: AsyncSession, listing: Listing, *, rules: ReviewRules) -> bool:
     """Put a listed listing back under review if complaints or ratings say so. Complaints call it
-    when filed; reviews will call it when a rating is posted."""
+    when filed, reviews when a rating arrives."""
     if listing.state != LISTED:
         return False
     reasons = []
-    complaints = await session.exec(
-        select(func.count()).where(Complaint.listing_id == listing.id, Complaint.status == "open")
-    )
-    if (open_complaints := int(complaints.one())) >= rules.complaint_threshold:
-        reasons.append(f"{open_complaints} open complaints")
+    if (complaints := await open_complaints(session, listing.id)) >= rules.complaint_threshold:
+        reasons.append(f"{complaints} open complaints")
     lowest = await session.exec(
         select(func.min(Offering.rating_avg)).where(
             Offering.provider_id == listing.provider_id,
@@ -204,6 +214,11 @@ async def maybe_put_under_review(session: AsyncSession, listing: Listing, *, rul
     if reasons:
         await move(session, listing, to=UNDER_REVIEW, actor_id=None, roles={SYSTEM}, reason="; ".join(reasons))
     return bool(reasons)
+
+
+async def open_complaints(session: AsyncSession, listing_id: str) -> int:
+    query = select(func.count()).where(Complaint.listing_id == listing_id, Complaint.status == "open")
+    return int((await session.exec(query)).one())
 
 
 async def listing_for(

@@ -84,7 +84,8 @@ class ListingApplied(ListingMoved):
 
 @event_type("catalog.listing.under_review")
 class ListingUnderReview(ListingMoved):
-    """A listing is under review: by the leader, or again because complaints passed the threshold."""
+    """A listing is under review: by the leader, or again because complaints or low ratings passed their
+    thresholds."""
 
 
 @event_type("catalog.listing.trial")
@@ -104,7 +105,19 @@ class ListingSuspended(ListingMoved):
 
 @event_type("catalog.listing.terminated")
 class ListingTerminated(ListingMoved):
-    """A listing ended for good."""
+    """A listing ended for good (declined or ended by a leader or an operator, or withdrawn by the provider)."""
+
+
+@event_type("catalog.complaint.filed")
+class ComplaintFiled(EventData):
+    """A resident complained about a listed provider in their community (who is not said);
+    `open_complaints` counts the listing's open complaints, this one included."""
+
+    complaint_id: str
+    listing_id: str
+    provider_id: str
+    community_id: str
+    open_complaints: int = Field(ge=1)
 
 
 class QualificationFact(EventData):

@@ -21,12 +21,7 @@ router = APIRouter(tags=["directory: vetting"])
 
 
 def review_rules(request: Request) -> vetting.ReviewRules:
-    settings = request.app.state.settings
-    return vetting.ReviewRules(
-        complaint_threshold=settings.complaint_threshold,
-        low_rating_below=settings.low_rating_below,
-        low_rating_min_count=settings.low_rating_min_count,
-    )
+    return vetting.ReviewRules.from_settings(request.app.state.settings)
 
 
 @router.post("/listings", status_code=status.HTTP_201_CREATED, response_model=ListingPublic)

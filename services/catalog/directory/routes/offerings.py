@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from services.catalog.directory import offerings, qualifications
+from services.catalog.directory import offerings, qualifications, reviews
 from services.catalog.directory.models import (
     ChangePublic,
     Decision,
@@ -8,10 +8,11 @@ from services.catalog.directory.models import (
     OfferingPublic,
     OfferingUpdate,
     QualificationPublic,
+    ReviewPublic,
 )
 from shared.auth import CurrentPrincipal
 from shared.pagination import Limit, Offset
-from shared.service import SessionDep
+from shared.service import ReaderDep, SessionDep
 
 router = APIRouter(tags=["directory: offerings"])
 
@@ -49,6 +50,17 @@ async def changes(
     offering_id: str, session: SessionDep, principal: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
 ) -> object:
     return await offerings.changes(session, principal=principal, offering_id=offering_id, limit=limit, offset=offset)
+
+
+@router.get(
+    "/offerings/{offering_id}/reviews",
+    response_model=list[ReviewPublic],
+    summary="Residents' reviews of completed bookings, newest first, with the provider's reply; never who wrote them",
+)
+async def list_reviews(
+    offering_id: str, session: ReaderDep, principal: CurrentPrincipal, limit: Limit = 20, offset: Offset = 0
+) -> object:
+    return await reviews.of_offering(session, principal=principal, offering_id=offering_id, limit=limit, offset=offset)
 
 
 @router.post(
