@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -507,6 +507,20 @@ def event_body(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def weekly_class(**overrides: Any) -> dict[str, Any]:
+    """An event body for a weekly class: Wednesdays 19:00–20:30 Shanghai time from next week, 8 times."""
+    shanghai = timezone(timedelta(hours=8))
+    today = datetime.now(shanghai).date()
+    wednesday = today + timedelta(days=7 + (2 - today.weekday()) % 7)
+    starts = datetime.combine(wednesday, time(19, 0), shanghai)
+    schedule = {
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(minutes=90)).isoformat(),
+        "rrule": "FREQ=WEEKLY;BYDAY=WE;COUNT=8",
+    }
+    return event_body(**{"kind": "culture", "title": "周三书法课", **schedule, **overrides})
+
+
 async def offline_event(organiser: Session, community_id: str, **overrides: Any) -> dict[str, Any]:
     """An event the organiser creates (published unless `draft=True`)."""
     response = await organiser.request(
@@ -612,7 +626,9 @@ def moderator(member: Session, community_id: str) -> Session:
     return Session(http=member.http, phone=member.phone, tokens={**member.tokens, "access_token": token})
 
 
-async def endorse(leader: Session, provider_id: str, community_id: str, note: str = "我家用了三年，靠谱") -> dict[str, Any]:
+async def endorse(
+    leader: Session, provider_id: str, community_id: str, note: str = "我家用了三年，靠谱"
+) -> dict[str, Any]:
     body = {"provider_id": provider_id, "community_id": community_id, "note": note}
     response = await leader.request("POST", "/api/v1/endorsements", json=body)
     assert response.status_code == 201, response.text

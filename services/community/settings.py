@@ -1,5 +1,7 @@
 from typing import ClassVar
 
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -8,3 +10,8 @@ class Settings(ServiceSettings):
 
     service_name: ClassVar[str] = "community"
     default_port: ClassVar[int] = 8004
+
+    # How often the events clock closes sign-ups that are due and sends reminders.
+    events_clock_seconds: float = Field(default=10.0, gt=0)
+    # How long before an event (each session of a recurring one) everyone with a seat is reminded.
+    event_reminder_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)

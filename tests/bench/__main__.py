@@ -12,6 +12,13 @@
 5. Directory search (SQLite): 10,000 offerings across 200 communities, typical resident searches
    through the gateway, p50/p99 against a bare FastAPI endpoint running the same indexed queries
    with the same driver (details in `tests/bench/directory.py`).
+6. Webhook delivery (SQLite): 10,000 events to 20 partner endpoints, one dead and one slow:
+   deliveries/s and p99 event → delivery for the healthy ones, next to a control round with all
+   healthy and a bare httpx sender (details in `tests/bench/webhooks.py`).
+7. Offline events (SQLite): 500 residents sign up within a second for 50 places through the gateway
+   (exactly 50 registered, the rest waitlisted in arrival order; p50/p99, `tests/bench/signup.py`),
+   and a community calendar feed of 1,000 events fetched as a phone does, p50/p99 next to a bare
+   FastAPI endpoint rendering the same rows with the same icalendar code (`tests/bench/calendar.py`).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pathlib import Path
 import uvloop
 
 from deploy.processes import BIN, LocalSystem, free_port
-from tests.bench import directory, flash, pipeline, quiet, system
+from tests.bench import calendar, directory, flash, pipeline, quiet, signup, system, webhooks
 from tests.bench.stats import fmt, median
 
 MEMORY_TARGET_MB = 600
@@ -185,6 +192,9 @@ def main() -> None:
     parser.add_argument(
         "--directory-requests", type=int, default=directory.Params.requests, help="searches per kind and target"
     )
+    parser.add_argument("--skip-webhooks", action="store_true")
+    parser.add_argument("--webhook-events", type=int, default=webhooks.Params.events, help="events per burst")
+    parser.add_argument("--skip-events", action="store_true", help="skip the offline events' sign-up rush and feed")
     args = parser.parse_args()
     quiet.configure()
     began = time.monotonic()
@@ -239,6 +249,24 @@ def main() -> None:
         say("5. directory search (seeded catalog database, nats-server + six services, bare baseline alongside)")
         directory_report = directory.run(directory_params, progress=say)
 
+    webhook_params = webhooks.Params(events=args.webhook_events)
+    webhook_report: webhooks.Report | None = None
+    if not args.skip_webhooks:
+        say()
+        say("6. webhook delivery (nats-server + six services, receivers in this process, bare sender alongside)")
+        webhook_report = webhooks.run(webhook_params, progress=say)
+
+    signup_params, calendar_params = signup.Params(), calendar.Params()
+    signup_report: signup.Report | None = None
+    calendar_report: calendar.Report | None = None
+    if not args.skip_events:
+        say()
+        say(
+            "7. offline events: sign-up rush, then calendar feed (nats-server + six services each, bare feed alongside)"
+        )
+        signup_report = signup.run(signup_params, progress=say)
+        calendar_report = calendar.run(calendar_params, progress=say)
+
     say()
     say("=" * 100)
     if results is not None:
@@ -272,6 +300,11 @@ def main() -> None:
             say("  (PostgreSQL variant: set LINLI_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test)")
     if directory_report is not None:
         directory.print_report(directory_report, directory_params, say)
+    if webhook_report is not None:
+        webhooks.print_report(webhook_report, webhook_params, say)
+    if signup_report is not None and calendar_report is not None:
+        signup.print_report(signup_report, signup_params, say)
+        calendar.print_report(calendar_report, calendar_params, say)
     if quiet.NOISE.dropped:
         noise = ", ".join(f"{n}× {message!r}" for message, n in quiet.NOISE.dropped.items())
         say(f"\nlogged while stopping Bus instances (expected, not shown): {noise}")

@@ -1,7 +1,7 @@
 """Communities and membership. Roles are per community; the gateway reads a person's roles from
 here when it issues a token, and other services learn them from `community.member.joined`."""
 
-import secrets
+from collections.abc import Iterable
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -9,19 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.community.communities.models import Community, CommunityCreate, Membership
 from shared.auth import LEADER, RESIDENT, Principal
 from shared.bus import emit
+from shared.codes import new_code
 from shared.errors import NotFound
 from shared.events.schemas.community import CommunityCreated, MemberJoined, MemberRenamed, default_display_name
 
-# No look-alike characters (0/O, 1/I/L) in codes people read out and type.
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def _invite_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-
 
 async def create_community(session: AsyncSession, *, principal: Principal, data: CommunityCreate) -> Community:
-    community = Community(**data.model_dump(), invite_code=_invite_code(), created_by=principal.user_id)
+    community = Community(**data.model_dump(), invite_code=new_code(8), created_by=principal.user_id)
     session.add(community)
     await session.flush()
     await emit(
@@ -115,3 +109,20 @@ async def roles_of(session: AsyncSession, *, principal: Principal, user_id: str)
     for row in rows:
         roles.setdefault(row.community_id, []).append(row.role)
     return roles
+
+
+async def is_member(session: AsyncSession, *, community_id: str, user_id: str) -> bool:
+    """From the memberships themselves, not a token: what a request without one (a calendar feed) relies on."""
+    return bool(await _memberships(session, community_id=community_id, user_id=user_id))
+
+
+async def display_names(session: AsyncSession, *, community_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    """The names members are known by in a community (群昵称); the default for anyone not (or no longer) a member."""
+    wanted = set(user_ids)
+    rows = await session.exec(
+        select(Membership.user_id, Membership.display_name).where(
+            Membership.community_id == community_id, col(Membership.user_id).in_(wanted)
+        )
+    )
+    known = dict(rows.all())
+    return {user_id: known.get(user_id) or default_display_name(user_id) for user_id in wanted}

@@ -1,14 +1,9 @@
-"""Pickup codes people read out and type: short, and without look-alike characters."""
+"""Pickup codes people read out and type (the generator is shared: `shared.codes`)."""
 
-import secrets
+from shared import codes
+from shared.codes import new_code as new_code  # re-exported: pickup gives codes from here
 
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
-LENGTH = 6  # 31^6 ≈ 887 million: a collision within one pickup point is negligible (and refused)
 QR_PREFIX = "linli:pickup:"
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
 def qr_payload(order_id: str, code: str) -> str:
@@ -18,7 +13,4 @@ def qr_payload(order_id: str, code: str) -> str:
 
 def from_input(value: str) -> str:
     """A code as typed (any case, spaces, dashes) or as scanned (the QR payload)."""
-    value = value.strip()
-    if value.startswith(QR_PREFIX):
-        value = value.rsplit(":", 1)[-1]
-    return value.upper().replace(" ", "").replace("-", "")
+    return codes.from_input(value, qr_prefix=QR_PREFIX)

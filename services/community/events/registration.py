@@ -1,0 +1,323 @@
+"""Sign-up, the waitlist and cancellation: capacity and the waitlist's order under concurrency.
+
+Every change to an event's seats runs under the event's row lock (`rows.py`), and the event row
+keeps the counts (`seats_taken`, `waitlisted`) and the next arrival number (`next_seq`), so a
+sign-up reads and writes one locked row instead of counting the others.
+
+The waitlist is first come, first served, strictly: a sign-up gets a seat only when nobody is
+waiting and its seats (1 + companions) fit; otherwise it waits at the end. Freed seats go to the
+head of the waitlist, and on down while the head fits — nobody overtakes the head, even someone
+needing fewer seats. Each promotion is announced (`community.registration.promoted`) so the person
+can be told."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.community.events import access
+from services.community.events.models import (
+    AWAITING_PAYMENT,
+    CHECKED_IN,
+    CLOSED,
+    DRAFT,
+    HOLDING_SEATS,
+    MAX_WAITLIST,
+    NO_SHOW,
+    PUBLISHED,
+    REGISTERED,
+    WAITLISTED,
+    WITHDRAWN,
+    OfflineEvent,
+    Registration,
+    RegistrationCreate,
+)
+from services.community.events.rows import lock, lock_many
+from shared import codes
+from shared.auth import Principal
+from shared.bus import emit
+from shared.errors import Conflict, NotFound, Unprocessable
+from shared.events.schemas.community import OfflineEventRegistered, RegistrationCancelled, RegistrationPromoted
+from shared.models import utcnow
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    registration: Registration
+    waitlist_position: int | None  # None: a seat
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """One tap on "sign up" (in the app or on a live room's event card): who, for what, with what."""
+
+    principal: Principal
+    event_id: str
+    data: RegistrationCreate
+
+
+class Roster:
+    """Where sign-ups are served in one transaction, in arrival order, each as if alone: their events
+    are locked, and the signers' earlier registrations read, once."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        events: dict[str, OfflineEvent],
+        earlier: dict[tuple[str, str], Registration],
+        codes: dict[str, list[str]],
+        now: datetime,
+    ) -> None:
+        self.session, self.events, self.earlier, self.codes, self.now = session, events, earlier, codes, now
+
+    @classmethod
+    async def open(cls, session: AsyncSession, signups: Sequence[SignUp]) -> Roster:
+        events = await lock_many(session, {s.event_id for s in signups})
+        users = {s.principal.user_id for s in signups}
+        rows = (
+            await session.exec(
+                select(Registration).where(
+                    col(Registration.event_id).in_(list(events)), col(Registration.user_id).in_(users)
+                )
+            )
+        ).all()
+        earlier = {(r.event_id, r.user_id): r for r in rows}
+        wanted = Counter(s.event_id for s in signups if s.event_id in events)
+        return cls(session, events, earlier, await _free_codes(session, wanted), utcnow())
+
+    async def sign_up(self, signup: SignUp) -> SignedUp:
+        """A seat, or a place at the end of the waitlist; or a refusal that changes nothing."""
+        principal, data = signup.principal, signup.data
+        event = self.events.get(signup.event_id)
+        if event is None:
+            raise NotFound(f"event {signup.event_id} does not exist")
+        principal.require_member(event.community_id)
+        if event.status == DRAFT:
+            raise NotFound(f"event {event.id} does not exist")  # a draft is invisible to those who may sign up
+        if event.status != PUBLISHED or self.now >= event.registration_closes_at:
+            raise Conflict(
+                f"sign-up for this event closed at {event.registration_closes_at.isoformat()}"
+                if event.status in (PUBLISHED, CLOSED)
+                else f"this event is {event.status}; sign-up is closed",
+                event_status=event.status,
+            )
+        mine = self.earlier.get((event.id, principal.user_id))
+        if mine is not None and mine.status != WITHDRAWN:
+            raise Conflict(
+                f"you are already signed up for this event ({mine.status})",
+                registration_id=mine.id,
+                registration_status=mine.status,
+            )
+        seats = 1 + data.companions
+        if data.companions > event.max_companions:
+            raise Unprocessable(f"at most {event.max_companions} companions may come with you to this event")
+        if seats > event.capacity:
+            raise Unprocessable(f"this event has {event.capacity} seats in all; {seats} can never be given")
+        if len(data.answers) != len(event.questions):
+            raise Unprocessable(
+                f"answer each of the event's {len(event.questions)} questions, in order", questions=event.questions
+            )
+        if event.waitlisted == 0 and seats <= event.capacity - event.seats_taken:
+            status, position = seat_status(event), None
+            event.seats_taken += seats
+        elif event.waitlisted >= MAX_WAITLIST:
+            raise Conflict("this event is full and so is its waitlist")
+        else:
+            event.waitlisted += 1
+            status, position = WAITLISTED, event.waitlisted
+        fields: dict[str, Any] = {
+            "seq": event.next_seq,
+            "status": status,
+            "companions": data.companions,
+            "seats": seats,
+            "answers": list(data.answers),
+            "registered_at": self.now,
+            "promoted_at": None,
+            "cancelled_at": None,
+        }
+        if mine is None:  # a first sign-up; after a cancellation, the same row again (one per resident)
+            registration = Registration(
+                event_id=event.id,
+                community_id=event.community_id,
+                user_id=principal.user_id,
+                code=self._new_code(event.id),
+                **fields,
+            )
+        else:
+            registration = mine.sqlmodel_update(fields)
+        event.next_seq += 1
+        self.session.add_all([event, registration])
+        self.earlier[(event.id, principal.user_id)] = registration
+        await emit(
+            self.session,
+            OfflineEventRegistered(
+                registration_id=registration.id,
+                event_id=event.id,
+                community_id=event.community_id,
+                organiser_id=event.created_by,
+                user_id=principal.user_id,
+                status=status,
+                companions=data.companions,
+                seats=seats,
+                waitlist_position=position,
+            ),
+            subject=event.id,
+            community_id=event.community_id,
+            actor_id=principal.user_id,
+        )
+        return SignedUp(registration, position)
+
+    def _new_code(self, event_id: str) -> str:
+        return self.codes[event_id].pop()
+
+
+async def _free_codes(session: AsyncSession, wanted: Counter[str]) -> dict[str, list[str]]:
+    """As many check-in codes per event as sign-ups may need, none of them held at that event yet: a
+    collision is one in ~10^9 per pair, so it is checked, with one indexed probe, rather than hoped."""
+    free: dict[str, list[str]] = {event_id: [] for event_id in wanted}
+    while missing := {event_id: n - len(free[event_id]) for event_id, n in wanted.items() if len(free[event_id]) < n}:
+        fresh = {event_id: {codes.new_code() for _ in range(n)} for event_id, n in missing.items()}
+        taken = await session.exec(
+            select(Registration.event_id, Registration.code).where(
+                col(Registration.event_id).in_(list(fresh)),
+                col(Registration.code).in_(set().union(*fresh.values())),
+            )
+        )
+        for event_id, code in taken.all():
+            fresh[event_id].discard(code)
+        for event_id, candidates in fresh.items():
+            free[event_id] += list(candidates - set(free[event_id]))[: missing[event_id]]
+    return free
+
+
+def seat_status(event: OfflineEvent) -> str:
+    """A seat at an event with a fee is held until paid (payment through orders is still to come)."""
+    return AWAITING_PAYMENT if event.fee_fen > 0 else REGISTERED
+
+
+async def sign_up(session: AsyncSession, *, principal: Principal, event_id: str, data: RegistrationCreate) -> SignedUp:
+    """One sign-up in the caller's transaction (the route batches them through `desk.RegistrationDesk`)."""
+    signup = SignUp(principal=principal, event_id=event_id, data=data)
+    return await (await Roster.open(session, [signup])).sign_up(signup)
+
+
+async def mine(session: AsyncSession, *, event_id: str, user_id: str) -> Registration | None:
+    query = select(Registration).where(Registration.event_id == event_id, Registration.user_id == user_id)
+    return (await session.exec(query)).first()
+
+
+async def of_member(session: AsyncSession, *, principal: Principal, event_id: str) -> SignedUp:
+    """The caller's own sign-up for the event, with their place on the waitlist if they wait."""
+    event = await access.visible_event(session, principal=principal, event_id=event_id)
+    registration = await mine(session, event_id=event.id, user_id=principal.user_id)
+    if registration is None:
+        raise NotFound("you have not signed up for this event")
+    return SignedUp(registration, await waitlist_position(session, registration))
+
+
+async def withdraw(session: AsyncSession, *, principal: Principal, event_id: str) -> Registration:
+    """The member cancels their sign-up: a seat freed goes to the waitlist."""
+    visible = await access.visible_event(session, principal=principal, event_id=event_id)
+    event = await lock(session, visible.id)
+    registration = await mine(session, event_id=event.id, user_id=principal.user_id)
+    if registration is None or registration.status == WITHDRAWN:
+        raise NotFound("you are not signed up for this event")
+    if registration.status in (CHECKED_IN, NO_SHOW):
+        raise Conflict("you already took part in this event (or it is over); there is nothing to cancel")
+    if event.status not in (PUBLISHED, CLOSED):
+        raise Conflict(f"this event is {event.status}; sign-ups can no longer change")
+    was = registration.status
+    now = utcnow()
+    registration.status, registration.cancelled_at = WITHDRAWN, now
+    if was == WAITLISTED:
+        event.waitlisted -= 1
+    else:
+        event.seats_taken -= registration.seats
+    session.add_all([event, registration])
+    await emit(
+        session,
+        RegistrationCancelled(
+            registration_id=registration.id,
+            event_id=event.id,
+            community_id=event.community_id,
+            organiser_id=event.created_by,
+            user_id=principal.user_id,
+            was=was,
+            seats=registration.seats,
+        ),
+        subject=event.id,
+        community_id=event.community_id,
+        actor_id=principal.user_id,
+    )
+    await promote(session, event, now=now)
+    return registration
+
+
+async def promote(session: AsyncSession, event: OfflineEvent, *, now: datetime) -> list[Registration]:
+    """Give free seats to the waitlist in arrival order, while its head fits (the event is locked)."""
+    free = event.capacity - event.seats_taken
+    if event.waitlisted == 0 or free <= 0 or event.status not in (PUBLISHED, CLOSED):
+        return []
+    # Each promotion takes at least one seat: `free` rows of the head are all that can move.
+    head = (
+        await session.exec(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
+            .order_by(col(Registration.seq))
+            .limit(free)
+        )
+    ).all()
+    promoted = []
+    for registration in head:
+        if registration.seats > event.capacity - event.seats_taken:
+            break  # first come, first served: nobody overtakes the head
+        registration.status, registration.promoted_at = seat_status(event), now
+        event.seats_taken += registration.seats
+        event.waitlisted -= 1
+        promoted.append(registration)
+        await emit(
+            session,
+            RegistrationPromoted(
+                registration_id=registration.id,
+                event_id=event.id,
+                community_id=event.community_id,
+                organiser_id=event.created_by,
+                user_id=registration.user_id,
+                status=registration.status,
+                seats=registration.seats,
+            ),
+            subject=event.id,
+            community_id=event.community_id,
+        )
+    session.add_all([event, *promoted])
+    return promoted
+
+
+async def people(session: AsyncSession, event_id: str, statuses: Collection[str] = HOLDING_SEATS) -> list[str]:
+    """Who has a registration of these statuses (default: a seat), in arrival order: whom to tell."""
+    query = (
+        select(Registration.user_id)
+        .where(Registration.event_id == event_id, col(Registration.status).in_(list(statuses)))
+        .order_by(col(Registration.seq))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def waitlist_position(session: AsyncSession, registration: Registration) -> int | None:
+    if registration.status != WAITLISTED:
+        return None
+    ahead = await session.exec(
+        select(func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == WAITLISTED,
+            col(Registration.seq) < registration.seq,
+        )
+    )
+    return ahead.one() + 1

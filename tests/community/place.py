@@ -1,0 +1,32 @@
+"""A community of one's own in a real, migrated database, for tests of community's service functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.community.events import service as events
+from services.community.events.models import EventCreate, OfflineEvent
+from shared.auth import RESIDENT, Principal
+from shared.db import Database
+from shared.models import new_id
+from tests import factories
+
+
+@dataclass
+class Place:
+    db: Database
+    community_id: str
+    leader: Principal
+
+    def resident(self) -> Principal:
+        return Principal(user_id=new_id(), roles={self.community_id: [RESIDENT]})
+
+    async def event(self, **overrides: Any) -> OfflineEvent:
+        body = factories.event_body(**overrides)
+        async with self.db.session() as session:
+            event = await events.create_event(
+                session, principal=self.leader, community_id=self.community_id, data=EventCreate.model_validate(body)
+            )
+            await session.commit()
+        return event
