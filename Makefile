@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint catalogue migration dead-letters lock clean
+.PHONY: run test test-fast bench eval lint catalogue migration dead-letters lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test-fast: $(STAMP)  ## unit tests only
 
 bench: $(STAMP)  ## event pipeline vs bare JetStream, idle memory, start-up time
 	$(BIN)/python -m tests.bench
+
+eval: $(STAMP)  ## recommender vs community popularity on a seeded synthetic community (precision, recall, NDCG @10)
+	$(BIN)/python -m tests.eval
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy shared services deploy

@@ -1,21 +1,24 @@
-"""matching: interest profiles and recommendations, learnt from everyone's events."""
+"""matching: interest profiles, recommendations and demand, learnt from everyone's events."""
 
 from fastapi import FastAPI
 
-from services.matching.handlers import handlers
+from services.matching.demand.routes import router as demand
+from services.matching.handlers import build_handlers
+from services.matching.interests.routes import router as profiles
 from services.matching.models import metadata
-from services.matching.routes import router
+from services.matching.recommendations.routes import router as recommendations
 from services.matching.settings import Settings
 from shared.service import ServiceSpec, create_service_app
 
 
 def spec() -> ServiceSpec:
+    settings = Settings()
     return ServiceSpec(
-        settings=Settings(),
+        settings=settings,
         metadata=metadata,
-        routers=[router],
-        handlers=handlers,
-        description="Interest profiles and recommendations with reasons; later demand aggregation and insights.",
+        routers=[recommendations, profiles, demand],
+        handlers=build_handlers(settings),
+        description="Interest profiles, recommendations with reasons, demand aggregation.",
     )
 
 

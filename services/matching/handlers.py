@@ -1,51 +1,220 @@
-"""What matching learns from other services' events; each handler calls a service function."""
+"""What matching learns from other services' events; each handler calls a service function. A new
+kind of signal is one handler here: turn the event into an `Activity` (profile) or a demand signal."""
+
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.matching.demand import service as demand
+from services.matching.demand.rules import DemandRules
 from services.matching.interests import service as interests
-from services.matching.recommendations import service as recommendations
+from services.matching.interests.rules import TAG_WEIGHT, TOPIC_WEIGHT, kind_topics
+from services.matching.interests.service import Activity
+from services.matching.recommendations import readmodels
+from services.matching.settings import Settings
 from shared.bus import EventHandlers
 from shared.events import Event
-from shared.events.schemas.livestream import SessionScheduled
-from shared.events.schemas.orders import DealPublished, OrderPaid
+from shared.events.schemas.catalog import (
+    EndorsementAdded,
+    EndorsementWithdrawn,
+    ListingApplied,
+    ListingListed,
+    ListingMoved,
+    ListingOnTrial,
+    ListingSuspended,
+    ListingTerminated,
+    ListingUnderReview,
+    OfferingCreated,
+    OfferingUpdated,
+)
+from shared.events.schemas.community import (
+    OfflineEventCancelled,
+    OfflineEventCheckedIn,
+    OfflineEventClosed,
+    OfflineEventHeld,
+    OfflineEventPublished,
+    OfflineEventRegistered,
+    RegistrationCancelled,
+    RegistrationPromoted,
+)
+from shared.events.schemas.livestream import LeadCaptured, PollClosed, SessionScheduled
+from shared.events.schemas.orders import (
+    BookingRequested,
+    BookingReviewed,
+    DealClosed,
+    DealPublished,
+    DealSoldOut,
+    OrderPaid,
+)
 
-handlers = EventHandlers()
+WAITLISTED = "waitlisted"
 
 
-@handlers.on(OrderPaid)
-async def on_order_paid(session: AsyncSession, event: Event[OrderPaid]) -> None:
-    assert event.community_id is not None
-    await interests.record_purchase(
-        session,
-        user_id=event.data.buyer_id,
-        community_id=event.community_id,
-        deal_id=event.data.deal_id,
-        product_name=event.data.product_name,
-        tags=event.data.tags,
-    )
+def build_handlers(settings: Settings) -> EventHandlers:
+    half_life = settings.interest_half_life_days
+    rules = DemandRules.from_settings(settings)
+    h = EventHandlers()
 
+    async def learn(session: AsyncSession, activity: Activity) -> None:
+        await interests.record(session, activity, half_life_days=half_life)
 
-@handlers.on(DealPublished)
-async def on_deal_published(session: AsyncSession, event: Event[DealPublished]) -> None:
-    d = event.data
-    await recommendations.remember_deal(
-        session,
-        deal_id=d.deal_id,
-        community_id=d.community_id,
-        title=d.product_name,
-        tags=d.tags,
-        closes_at=d.closes_at,
-    )
+    # Profiles ------------------------------------------------------------------------------------
 
+    @h.on(OrderPaid)
+    async def on_order_paid(session: AsyncSession, event: Event[OrderPaid]) -> None:
+        d, community_id = event.data, event.community_id
+        assert community_id is not None
+        topics = await interests.topics_of_product(session, community_id, d.tags)
+        await learn(
+            session,
+            Activity(d.buyer_id, community_id, "purchase", d.product_name, topics, f"deal:{d.deal_id}", event.time),
+        )
 
-@handlers.on(SessionScheduled)
-async def on_session_scheduled(session: AsyncSession, event: Event[SessionScheduled]) -> None:
-    s = event.data
-    await recommendations.remember_session(
-        session,
-        session_id=s.session_id,
-        community_id=s.community_id,
-        title=s.title,
-        topics=s.topics,
-        planned_start=s.planned_start,
-    )
+    @h.on(BookingRequested)
+    async def on_booking(session: AsyncSession, event: Event[BookingRequested]) -> None:
+        d = event.data
+        offering = await readmodels.offering_view(session, d.offering_id)
+        if event.actor_id is None or offering is None:
+            return
+        topics = {offering.category: TAG_WEIGHT}
+        item = f"service:{d.offering_id}"
+        await learn(
+            session, Activity(event.actor_id, d.community_id, "booking", offering.name, topics, item, event.time)
+        )
+
+    async def joined(session: AsyncSession, user_id: str, event_id: str, community_id: str, at: datetime) -> None:
+        view = await readmodels.event_view(session, event_id)
+        if view is None:
+            return
+        kind, *suggested = kind_topics(view.kind)
+        topics = {kind: TAG_WEIGHT, **{t: TOPIC_WEIGHT for t in suggested}}
+        await learn(session, Activity(user_id, community_id, "event", view.title, topics, f"event:{event_id}", at))
+
+    @h.on(OfflineEventRegistered)
+    async def on_registered(session: AsyncSession, event: Event[OfflineEventRegistered]) -> None:
+        d = event.data
+        if d.status != WAITLISTED:
+            await readmodels.take_seats(session, event_id=d.event_id, seats=d.seats)
+        await joined(session, d.user_id, d.event_id, d.community_id, event.time)
+
+    @h.on(OfflineEventCheckedIn)
+    async def on_checked_in(session: AsyncSession, event: Event[OfflineEventCheckedIn]) -> None:
+        d = event.data  # coming says more than signing up: the interest grows again
+        await joined(session, d.user_id, d.event_id, d.community_id, event.time)
+
+    @h.on(LeadCaptured)
+    async def on_lead(session: AsyncSession, event: Event[LeadCaptured]) -> None:
+        d = event.data
+        if d.category is None or await interests.opted_out(session, d.viewer_id):
+            return
+        await demand.record_signal(
+            session,
+            rules=rules,
+            community_id=d.community_id,
+            category=d.category,
+            source="lead",
+            source_id=d.lead_id,
+            at=event.time,
+            user_id=d.viewer_id,
+        )
+        item = f"service:{d.offering_id}" if d.offering_id else None
+        seed = d.keyword or d.note or d.category
+        await learn(
+            session, Activity(d.viewer_id, d.community_id, "lead", seed, {d.category: TAG_WEIGHT}, item, event.time)
+        )
+
+    # Demand ---------------------------------------------------------------------------------------
+
+    @h.on(PollClosed)
+    async def on_poll_closed(session: AsyncSession, event: Event[PollClosed]) -> None:
+        d = event.data
+        for option in d.options:
+            if option.category is not None and option.votes > 0:
+                await demand.record_signal(
+                    session,
+                    rules=rules,
+                    community_id=d.community_id,
+                    category=option.category,
+                    source="poll",
+                    source_id=f"{d.poll_id}:{option.option_id}",
+                    at=event.time,
+                    residents_=option.votes,
+                )
+
+    # What can be recommended ----------------------------------------------------------------------
+
+    @h.on(DealPublished)
+    async def on_deal_published(session: AsyncSession, event: Event[DealPublished]) -> None:
+        await readmodels.remember_deal(session, data=event.data, at=event.time)
+
+    async def deal_ended(session: AsyncSession, event: Event[DealClosed] | Event[DealSoldOut]) -> None:
+        await readmodels.end_deal(session, deal_id=event.data.deal_id)
+
+    h.on(DealClosed)(deal_ended)
+    h.on(DealSoldOut)(deal_ended)
+
+    @h.on(SessionScheduled)
+    async def on_session_scheduled(session: AsyncSession, event: Event[SessionScheduled]) -> None:
+        await readmodels.remember_session(session, data=event.data, at=event.time)
+
+    async def offering(session: AsyncSession, event: Event[OfferingCreated] | Event[OfferingUpdated]) -> None:
+        await readmodels.remember_offering(session, data=event.data, at=event.time)
+
+    h.on(OfferingCreated)(offering)
+    h.on(OfferingUpdated)(offering)
+
+    @h.on(BookingReviewed)
+    async def on_reviewed(session: AsyncSession, event: Event[BookingReviewed]) -> None:
+        await readmodels.rate_offering(session, offering_id=event.data.offering_id, rating=event.data.rating)
+
+    async def listing_moved(session: AsyncSession, event: Event[ListingMoved]) -> None:
+        d = event.data  # the type's last word is the listing's new state
+        state = event.type.rsplit(".", 1)[1]
+        await readmodels.move_listing(session, provider_id=d.provider_id, community_id=d.community_id, state=state)
+
+    for moved in (
+        ListingApplied,
+        ListingUnderReview,
+        ListingOnTrial,
+        ListingListed,
+        ListingSuspended,
+        ListingTerminated,
+    ):
+        h.on(moved)(listing_moved)
+
+    @h.on(EndorsementAdded)
+    async def on_endorsed(session: AsyncSession, event: Event[EndorsementAdded]) -> None:
+        await readmodels.endorse(
+            session, provider_id=event.data.provider_id, community_id=event.data.community_id, delta=1
+        )
+
+    @h.on(EndorsementWithdrawn)
+    async def on_withdrawn(session: AsyncSession, event: Event[EndorsementWithdrawn]) -> None:
+        await readmodels.endorse(
+            session, provider_id=event.data.provider_id, community_id=event.data.community_id, delta=-1
+        )
+
+    @h.on(OfflineEventPublished)
+    async def on_event_published(session: AsyncSession, event: Event[OfflineEventPublished]) -> None:
+        await readmodels.remember_event(session, data=event.data, at=event.time)
+
+    async def event_moved(
+        session: AsyncSession, event: Event[OfflineEventClosed] | Event[OfflineEventHeld] | Event[OfflineEventCancelled]
+    ) -> None:
+        # The type's last word is the event's new status: closed, held, cancelled.
+        await readmodels.move_event(session, event_id=event.data.event_id, status=event.type.rsplit(".", 1)[1])
+
+    h.on(OfflineEventClosed)(event_moved)
+    h.on(OfflineEventHeld)(event_moved)
+    h.on(OfflineEventCancelled)(event_moved)
+
+    @h.on(RegistrationCancelled)
+    async def on_cancelled(session: AsyncSession, event: Event[RegistrationCancelled]) -> None:
+        if event.data.was != WAITLISTED:
+            await readmodels.take_seats(session, event_id=event.data.event_id, seats=-event.data.seats)
+
+    @h.on(RegistrationPromoted)
+    async def on_promoted(session: AsyncSession, event: Event[RegistrationPromoted]) -> None:
+        await readmodels.take_seats(session, event_id=event.data.event_id, seats=event.data.seats)
+
+    return h

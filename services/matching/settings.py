@@ -8,3 +8,12 @@ class Settings(ServiceSettings):
 
     service_name: ClassVar[str] = "matching"
     default_port: ClassVar[int] = 8005
+
+    # An interest counts half as much after this many days without a new signal.
+    interest_half_life_days: float = 30.0
+    # Demand signals are counted as distinct residents over this window; a category's signal that
+    # reaches its threshold (`demand_thresholds`, else `demand_default_threshold`) is announced once
+    # per window.
+    demand_window_days: int = 30
+    demand_default_threshold: int = 10
+    demand_thresholds: dict[str, int] = {}

@@ -19,6 +19,8 @@
    (exactly 50 registered, the rest waitlisted in arrival order; p50/p99, `tests/bench/signup.py`),
    and a community calendar feed of 1,000 events fetched as a phone does, p50/p99 next to a bare
    FastAPI endpoint rendering the same rows with the same icalendar code (`tests/bench/calendar.py`).
+8. Matching (SQLite, in process): a year of a 5,000-resident community applied through matching's
+   handlers, the mean time to apply one event, and recommendation p50/p99 (`tests/bench/matching.py`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import uvloop
 
 from deploy.processes import BIN, LocalSystem, free_port
 from tests.bench import calendar, directory, flash, pipeline, quiet, signup, system, webhooks
+from tests.bench import matching as matching_bench
 from tests.bench.stats import fmt, median
 
 MEMORY_TARGET_MB = 600
@@ -195,6 +198,7 @@ def main() -> None:
     parser.add_argument("--skip-webhooks", action="store_true")
     parser.add_argument("--webhook-events", type=int, default=webhooks.Params.events, help="events per burst")
     parser.add_argument("--skip-events", action="store_true", help="skip the offline events' sign-up rush and feed")
+    parser.add_argument("--skip-matching", action="store_true", help="skip recommendation and profile timings")
     args = parser.parse_args()
     quiet.configure()
     began = time.monotonic()
@@ -267,6 +271,13 @@ def main() -> None:
         signup_report = signup.run(signup_params, progress=say)
         calendar_report = calendar.run(calendar_params, progress=say)
 
+    matching_params = matching_bench.Params()
+    matching_report: matching_bench.Report | None = None
+    if not args.skip_matching:
+        say()
+        say("8. matching: a year of a 5,000-resident community applied, then recommendations (SQLite, in process)")
+        matching_report = matching_bench.run(matching_params, progress=say)
+
     say()
     say("=" * 100)
     if results is not None:
@@ -305,6 +316,8 @@ def main() -> None:
     if signup_report is not None and calendar_report is not None:
         signup.print_report(signup_report, signup_params, say)
         calendar.print_report(calendar_report, calendar_params, say)
+    if matching_report is not None:
+        matching_bench.print_report(matching_report, matching_params, say)
     if quiet.NOISE.dropped:
         noise = ", ".join(f"{n}× {message!r}" for message, n in quiet.NOISE.dropped.items())
         say(f"\nlogged while stopping Bus instances (expected, not shown): {noise}")

@@ -15,6 +15,8 @@ import yaml
 from deploy.processes import SERVICES
 from shared.events import REGISTRY, EventData, RejectedEvent, new_event, parse_event
 from shared.events.catalogue import main
+from shared.events.schemas.livestream import PollOptionCount
+from shared.events.schemas.matching import SuggestedProvider
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 TYPES = sorted(REGISTRY.types)
@@ -30,6 +32,9 @@ SAMPLES: dict[Any, tuple[Any, Any]] = {
     int | None: (3, "three"),
     date: (date(2025, 1, 2), ["2025-01-02"]),
     str | None: ("sample", 42),
+    bool: (True, ["yes"]),
+    list[PollOptionCount]: ([{"option_id": "o1", "label": "烘焙", "category": "culture", "votes": 3}], "many"),
+    list[SuggestedProvider]: ([{"provider_id": "p1", "offering_id": "o1", "name": "陪诊", "rating": 4.5}], "many"),
 }
 
 

@@ -33,6 +33,7 @@ RESOURCES = {
     "sessions": "livestream",
     "recommendations": "matching",
     "profiles": "matching",
+    "demand": "matching",
 }
 _FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key", "accept-language")
 _FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location", "idempotent-replayed")

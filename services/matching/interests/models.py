@@ -1,9 +1,14 @@
 from datetime import datetime
+from typing import Annotated, Literal
 
-from sqlmodel import Field, UniqueConstraint
+from pydantic import BaseModel, StringConstraints
+from sqlmodel import JSON, Column, Field, UniqueConstraint
 
 from services.matching.base import MatchingModel
 from shared.models import UTCDateTime, utcnow
+
+# What a resident did that tells their interests (and the reason a recommendation gives).
+Source = Literal["purchase", "booking", "event", "lead"]
 
 
 class Interest(MatchingModel, table=True):
@@ -17,22 +22,70 @@ class Interest(MatchingModel, table=True):
     topic: str
     weight: float
     seed: str = Field(description="What the resident did that says this, e.g. the product bought")
+    source: str = Field(default="purchase", description="purchase | booking | event | lead")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Purchase(MatchingModel, table=True):
-    """Who bought from which deal: never recommend it back to them, and count neighbours' choices."""
+class Interaction(MatchingModel, table=True):
+    """A resident took an item (bought from a deal, booked a service, joined an event, asked for one):
+    never recommend it back, and count what neighbours take together."""
 
-    __table_args__ = (UniqueConstraint("user_id", "deal_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "item"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: str = Field(index=True)
     community_id: str = Field(index=True)
-    deal_id: str = Field(index=True)
-    bought_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    item: str = Field(index=True, description="kind:id, e.g. deal:01H…, service:<offering id>, event:<id>")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ItemStat(MatchingModel, table=True):
+    """How many residents of a community took an item (its popularity there)."""
+
+    community_id: str = Field(primary_key=True)
+    item: str = Field(primary_key=True)
+    takers: int = 0
+
+
+class CoOccurrence(MatchingModel, table=True):
+    """How many residents of a community took both items (kept both ways, so one lookup serves)."""
+
+    community_id: str = Field(primary_key=True)
+    item: str = Field(primary_key=True)
+    other: str = Field(primary_key=True)
+    together: int = 0
+
+
+class OptOut(MatchingModel, table=True):
+    """A resident switched personalisation off (or deleted their profile): their events are ignored."""
+
+    user_id: str = Field(primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TopicMapEntry(MatchingModel, table=True):
+    """A leader's own reading of a food tag in their community (overrides the shipped map)."""
+
+    community_id: str = Field(primary_key=True)
+    tag: str = Field(primary_key=True)
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class InterestPublic(MatchingModel):
     topic: str
+    label: str = Field(description="The topic in plain words")
     weight: float
     because: str
+
+
+class Personalisation(BaseModel):
+    enabled: bool
+
+
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[\w-]+$")]
+
+
+class TopicMap(BaseModel):
+    """Food tag → the topics it suggests (life-service categories, event topics)."""
+
+    tags: dict[Word, Annotated[list[Word], Field(max_length=10)]] = Field(max_length=200)

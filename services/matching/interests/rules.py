@@ -1,36 +1,62 @@
-"""Pure rules of interest profiles: which topics a purchase says, and how interest fades."""
+"""Pure rules of interest profiles: which topics an activity says, how interest fades, plain words."""
 
 import json
 import math
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-HALF_LIFE_DAYS = 30.0
-TAG_WEIGHT = 1.0  # the product's own tag
-TOPIC_WEIGHT = 0.6  # a life-service topic the tag suggests
+TAG_WEIGHT = 1.0  # the product's own tag, the booked category, the event's kind
+TOPIC_WEIGHT = 0.6  # a topic the tag or kind suggests
+# How much one activity of each source says (a check-in or a lead says more than a purchase).
+SOURCE_WEIGHT = {"purchase": 1.0, "booking": 1.5, "event": 1.2, "lead": 1.5}
 
 
 @cache
+def _data() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads((Path(__file__).parent / "topics.json").read_text(encoding="utf-8"))
+    return raw
+
+
 def topic_map() -> dict[str, list[str]]:
-    raw = json.loads((Path(__file__).parent / "topics.json").read_text(encoding="utf-8"))
-    return {tag: topics for tag, topics in raw.items() if not tag.startswith("_")}
+    """The shipped map of food tags to topics."""
+    tags: dict[str, list[str]] = _data()["tags"]
+    return tags
 
 
-def topics_of_purchase(tags: list[str]) -> dict[str, float]:
-    """Topic → weight a purchase with these product tags adds to the buyer's profile."""
+def kind_topics(kind: str) -> list[str]:
+    """An offline event's kind and the topics it stands for."""
+    return [kind, *_data()["event_kinds"].get(kind, [])]
+
+
+def label(topic: str, lang: str = "en") -> str:
+    zh, en = _data()["labels"].get(topic, [topic, topic.replace("_", " ")])
+    return str(zh if lang == "zh" else en)
+
+
+def topics_of_tags(tags: list[str], overrides: dict[str, list[str]] | None = None) -> dict[str, float]:
+    """Topic → weight these tags say; a community's `overrides` replace the shipped reading of a tag."""
+    mapping = {**topic_map(), **(overrides or {})}
     weights: dict[str, float] = {}
     for tag in tags:
         weights[tag] = max(weights.get(tag, 0.0), TAG_WEIGHT)
-        for topic in topic_map().get(tag, []):
+        for topic in mapping.get(tag, []):
             weights[topic] = max(weights.get(topic, 0.0), TOPIC_WEIGHT)
     return weights
 
 
-def topics_of_tags(tags: list[str]) -> set[str]:
-    return set(topics_of_purchase(tags))
-
-
-def decayed(weight: float, since: datetime, now: datetime) -> float:
+def decayed(weight: float, since: datetime, now: datetime, half_life_days: float = 30.0) -> float:
     age_days = max((now - since).total_seconds() / 86400, 0.0)
-    return weight * math.pow(0.5, age_days / HALF_LIFE_DAYS)
+    return weight * math.pow(0.5, age_days / half_life_days)
+
+
+# What the resident did, by source (English, Chinese), as a profile or a reason says it.
+_VERBS = {"purchase": ("bought", "买过"), "booking": ("booked", "预约过"), "event": ("joined", "参加过")}
+
+
+def because(source: str, seed: str, lang: str = "en") -> str:
+    if source == "lead":
+        return f"你咨询过{seed}" if lang == "zh" else f"you asked about {seed}"
+    en, zh = _VERBS.get(source, _VERBS["purchase"])
+    return f"因为你{zh}{seed}" if lang == "zh" else f"because you {en} {seed}"

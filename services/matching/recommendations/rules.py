@@ -1,63 +1,149 @@
-"""Pure ranking rules: content (the resident's profile), popularity among neighbours, novelty."""
+"""Pure ranking rules. A candidate's score mixes what the resident's profile says (content), what
+neighbours who took the same things took too (item co-occurrence), how popular it is in the
+community, whether it is new and whether the leader endorsed it; a greedy pass then keeps the list
+varied. The biggest part of the score is the reason given."""
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from services.matching.recommendations.models import Reason, Recommendation
+from services.matching.interests.rules import because
+from services.matching.recommendations.models import ItemKind, Reason, ReasonType, Recommendation
 
+CONTENT_WEIGHT = 1.0
+COLLABORATIVE_WEIGHT = 2.0
 POPULARITY_WEIGHT = 0.3
-NEW_WEIGHT = 0.2
+NEW_WEIGHT = 0.15
+ENDORSED_WEIGHT = 0.25
 NEW_FOR = timedelta(days=3)
-PER_KIND = 5
+PER_KIND = 6  # no kind takes more places than this
+SAME_TOPIC_DAMPING = 0.8  # each earlier pick of the same topic lowers the next one's score so much
 
 
 @dataclass(frozen=True)
 class Candidate:
-    kind: str  # deal | session
+    kind: ItemKind
     id: str
     title: str
     topics: frozenset[str]
     published_at: datetime
-    buyers: int = 0  # distinct neighbours who bought it (deals)
+    takers: int = 0  # distinct neighbours who took it
+    endorsed: bool = False
+    topic: str = ""  # the topic it is mainly about (diversity)
+
+    @property
+    def item(self) -> str:
+        return f"{self.kind}:{self.id}"
 
 
 @dataclass(frozen=True)
 class Profile:
     weights: dict[str, float]  # topic → decayed weight
     seeds: dict[str, str]  # topic → what seeded it
+    sources: dict[str, str] = field(default_factory=dict)  # topic → purchase | booking | event | lead
 
 
-def rank(candidates: list[Candidate], profile: Profile, *, now: datetime, limit: int) -> list[Recommendation]:
-    scored: list[Recommendation] = []
+@dataclass(frozen=True)
+class Neighbours:
+    """Item co-occurrence around the resident's own items: candidate item → (similarity, the item of
+    theirs that contributed most, and its title)."""
+
+    similar: dict[str, tuple[float, str]] = field(default_factory=dict)
+    max_takers: int = 0
+
+
+def similarity(together: int, takers_a: int, takers_b: int) -> float:
+    """Cosine similarity of two items over the residents who took them."""
+    return together / math.sqrt(takers_a * takers_b) if takers_a and takers_b else 0.0
+
+
+def rank(
+    candidates: list[Candidate],
+    profile: Profile,
+    *,
+    now: datetime,
+    limit: int,
+    neighbours: Neighbours | None = None,
+    lang: str = "en",
+) -> list[Recommendation]:
+    neighbours = neighbours or Neighbours()
+    top_weight = max(profile.weights.values(), default=0.0)
+    max_takers = max(neighbours.max_takers, max((c.takers for c in candidates), default=0))
+    scored: list[tuple[float, Candidate, Reason]] = []
     for c in candidates:
-        content, seed = _content(c, profile)
-        popular = POPULARITY_WEIGHT * c.buyers
-        fresh = NEW_WEIGHT if now - c.published_at < NEW_FOR else 0.0
-        score = content + popular + fresh
+        content, topic = _content(c, profile, top_weight)
+        similar, seed_title = neighbours.similar.get(c.item, (0.0, ""))
+        parts: dict[ReasonType, float] = {
+            "bought_related": CONTENT_WEIGHT * content,
+            "neighbours_joined": COLLABORATIVE_WEIGHT * similar,
+            "popular_in_community": POPULARITY_WEIGHT * _popularity(c.takers, max_takers),
+            "new": NEW_WEIGHT if now - c.published_at < NEW_FOR else 0.0,
+            "leader_endorsed": ENDORSED_WEIGHT if c.endorsed else 0.0,
+        }
+        score = sum(parts.values())
         if score <= 0:
             continue
-        if content >= popular and seed is not None:
-            reason = Reason(type="bought_related", seed=seed, text=f"because you bought {seed}")
-        elif c.buyers > 0:
-            noun = "neighbour" if c.buyers == 1 else "neighbours"
-            reason = Reason(type="popular_in_community", text=f"{c.buyers} {noun} bought this")
-        else:
-            reason = Reason(type="new", text="new in your community")
-        scored.append(Recommendation(kind=c.kind, id=c.id, title=c.title, score=round(score, 3), reason=reason))  # type: ignore[arg-type]
-    scored.sort(key=lambda r: r.score, reverse=True)
-    # Keep the list mixed: no kind takes more than PER_KIND places.
-    taken: dict[str, int] = {}
-    mixed = []
-    for r in scored:
-        if taken.get(r.kind, 0) < PER_KIND:
-            taken[r.kind] = taken.get(r.kind, 0) + 1
-            mixed.append(r)
-    return mixed[:limit]
+        why = max(parts, key=lambda k: parts[k])
+        scored.append((score, c, _reason(why, c, profile, topic, seed_title, lang)))
+    scored.sort(key=lambda s: s[0], reverse=True)
+    return _varied(scored, limit)
 
 
-def _content(c: Candidate, profile: Profile) -> tuple[float, str | None]:
+def _varied(scored: list[tuple[float, Candidate, Reason]], limit: int) -> list[Recommendation]:
+    """Greedy re-rank: each pick damps the rest of its topic, and no kind takes more than PER_KIND."""
+    picked: list[Recommendation] = []
+    per_topic: dict[str, int] = {}
+    per_kind: dict[str, int] = {}
+    pool = list(scored)
+    while pool and len(picked) < limit:
+        best = max(
+            (i for i, (_, c, _) in enumerate(pool) if per_kind.get(c.kind, 0) < PER_KIND),
+            key=lambda i: pool[i][0] * SAME_TOPIC_DAMPING ** per_topic.get(pool[i][1].topic, 0),
+            default=None,
+        )
+        if best is None:
+            break
+        score, c, reason = pool.pop(best)
+        per_topic[c.topic] = per_topic.get(c.topic, 0) + 1
+        per_kind[c.kind] = per_kind.get(c.kind, 0) + 1
+        picked.append(Recommendation(kind=c.kind, id=c.id, title=c.title, score=round(score, 3), reason=reason))
+    return picked
+
+
+def _content(c: Candidate, profile: Profile, top_weight: float) -> tuple[float, str | None]:
     matched = [(profile.weights[t], t) for t in c.topics if t in profile.weights]
-    if not matched:
+    if not matched or top_weight <= 0:
         return 0.0, None
     best_weight, best_topic = max(matched)
-    return sum(w for w, _ in matched), profile.seeds.get(best_topic)
+    return sum(w for w, _ in matched) / top_weight, best_topic
+
+
+def _popularity(takers: int, max_takers: int) -> float:
+    return math.log1p(takers) / math.log1p(max_takers) if max_takers else 0.0
+
+
+# How neighbours took an item, by kind (English, Chinese).
+_TAKEN = {"deal": ("bought this", "买了"), "service": ("booked this", "预约了"), "event": ("are going", "报名了")}
+
+
+def _reason(why: ReasonType, c: Candidate, profile: Profile, topic: str | None, seed_title: str, lang: str) -> Reason:
+    zh = lang == "zh"
+    if why == "bought_related" and topic is not None:
+        seed, source = profile.seeds.get(topic, ""), profile.sources.get(topic, "purchase")
+        kind: ReasonType = "matches_your_need" if source == "lead" else "bought_related"
+        return Reason(type=kind, seed=seed, text=because(source, seed, lang))
+    if why == "neighbours_joined":
+        text = (
+            f"和你一样选了{seed_title}的邻居也选了这个" if zh else f"neighbours who chose {seed_title} also chose this"
+        )
+        return Reason(type="neighbours_joined", seed=seed_title, text=text)
+    if why == "leader_endorsed":
+        return Reason(type="leader_endorsed", text="团长推荐" if zh else "endorsed by your leader")
+    if why == "popular_in_community" and c.takers > 0:
+        en, zh_taken = _TAKEN.get(c.kind, ("took this", "选了"))
+        noun = "neighbour" if c.takers == 1 else "neighbours"
+        en = en.replace("are going", "is going") if c.takers == 1 else en
+        return Reason(
+            type="popular_in_community", text=f"{c.takers}位邻居{zh_taken}" if zh else f"{c.takers} {noun} {en}"
+        )
+    return Reason(type="new", text="小区新上线" if zh else "new in your community")

@@ -2,8 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.matching.interests import service as interests
-from services.matching.interests.models import InterestPublic
+from services.matching.deps import LangDep, SettingsDep
 from services.matching.recommendations import service as recommendations
 from services.matching.recommendations.models import Recommendation
 from shared.auth import CurrentPrincipal
@@ -18,11 +17,15 @@ async def recommend(
     session: SessionDep,
     principal: CurrentPrincipal,
     community_id: EntityId,
+    settings: SettingsDep,
+    lang: LangDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[Recommendation]:
-    return await recommendations.recommend(session, principal=principal, community_id=community_id, limit=limit)
-
-
-@router.get("/profiles/me", summary="My interest profile in plain words")
-async def my_profile(session: SessionDep, principal: CurrentPrincipal, community_id: EntityId) -> list[InterestPublic]:
-    return await interests.profile_of(session, principal=principal, community_id=community_id)
+    return await recommendations.recommend(
+        session,
+        principal=principal,
+        community_id=community_id,
+        limit=limit,
+        half_life_days=settings.interest_half_life_days,
+        lang=lang,
+    )

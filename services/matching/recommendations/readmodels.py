@@ -1,0 +1,126 @@
+"""Keeping what can be recommended: deals, sessions, offerings and listings, offline events."""
+
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.matching.recommendations.models import DealView, EventView, ListingView, OfferingView, SessionView
+from shared.events.schemas.catalog import OfferingSnapshot
+from shared.events.schemas.community import OfflineEventPublished
+from shared.events.schemas.livestream import SessionScheduled
+from shared.events.schemas.orders import DealPublished
+
+
+async def remember_deal(session: AsyncSession, *, data: DealPublished, at: datetime) -> None:
+    await session.merge(
+        DealView(
+            id=data.deal_id,
+            community_id=data.community_id,
+            title=data.product_name,
+            tags=data.tags,
+            opens_at=data.opens_at,
+            closes_at=data.closes_at,
+            published_at=at,
+        )
+    )
+
+
+async def end_deal(session: AsyncSession, *, deal_id: str) -> None:
+    if (deal := await session.get(DealView, deal_id)) is not None:
+        deal.ended = True
+        session.add(deal)
+
+
+async def remember_session(session: AsyncSession, *, data: SessionScheduled, at: datetime) -> None:
+    await session.merge(
+        SessionView(
+            id=data.session_id,
+            community_id=data.community_id,
+            title=data.title,
+            topics=data.topics,
+            planned_start=data.planned_start,
+            published_at=at,
+        )
+    )
+
+
+async def remember_offering(session: AsyncSession, *, data: OfferingSnapshot, at: datetime) -> None:
+    offering = await session.get(OfferingView, data.offering_id) or OfferingView(
+        id=data.offering_id,
+        provider_id=data.provider_id,
+        name=data.name,
+        category=data.category,
+        active=True,
+        published_at=at,
+    )
+    offering.name, offering.category, offering.active = data.name, data.category, data.status == "active"
+    session.add(offering)
+
+
+async def offering_view(session: AsyncSession, offering_id: str) -> OfferingView | None:
+    return await session.get(OfferingView, offering_id)
+
+
+async def rate_offering(session: AsyncSession, *, offering_id: str, rating: int) -> None:
+    if (offering := await session.get(OfferingView, offering_id)) is not None:
+        offering.rating_sum += rating
+        offering.rating_count += 1
+        session.add(offering)
+
+
+async def _listing(session: AsyncSession, provider_id: str, community_id: str) -> ListingView:
+    found = (
+        await session.exec(
+            select(ListingView).where(ListingView.provider_id == provider_id, ListingView.community_id == community_id)
+        )
+    ).first()
+    return found or ListingView(provider_id=provider_id, community_id=community_id, state="applied")
+
+
+async def move_listing(session: AsyncSession, *, provider_id: str, community_id: str, state: str) -> None:
+    listing = await _listing(session, provider_id, community_id)
+    listing.state = state
+    session.add(listing)
+
+
+async def endorse(session: AsyncSession, *, provider_id: str, community_id: str, delta: int) -> None:
+    listing = await _listing(session, provider_id, community_id)
+    listing.endorsements = max(listing.endorsements + delta, 0)
+    session.add(listing)
+
+
+async def remember_event(session: AsyncSession, *, data: OfflineEventPublished, at: datetime) -> None:
+    event = await session.get(EventView, data.event_id)
+    seats_taken = event.seats_taken if event is not None else 0
+    await session.merge(
+        EventView(
+            id=data.event_id,
+            community_id=data.community_id,
+            title=data.title,
+            kind=data.kind,
+            starts_at=data.starts_at,
+            registration_closes_at=data.registration_closes_at,
+            capacity=data.capacity,
+            seats_taken=seats_taken,
+            status="published",
+            published_at=event.published_at if event is not None else at,
+        )
+    )
+
+
+async def event_view(session: AsyncSession, event_id: str) -> EventView | None:
+    return await session.get(EventView, event_id)
+
+
+async def move_event(session: AsyncSession, *, event_id: str, status: str) -> None:
+    if (event := await session.get(EventView, event_id)) is not None:
+        event.status = status
+        session.add(event)
+
+
+async def take_seats(session: AsyncSession, *, event_id: str, seats: int) -> None:
+    """Seats taken (negative: freed); an event with none left is not recommended."""
+    if (event := await session.get(EventView, event_id)) is not None:
+        event.seats_taken = max(event.seats_taken + seats, 0)
+        session.add(event)
