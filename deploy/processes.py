@@ -69,6 +69,8 @@ class LocalSystem:
             **os.environ,
             "LINLI_NATS_URL": self.nats_url,
             "LINLI_GATEWAY_OPERATOR_PHONES": json.dumps([DEMO_OPERATOR_PHONE]),
+            # Partners' webhooks may go to receivers on this machine (plain http), for trying them out.
+            "LINLI_GATEWAY_WEBHOOK_ALLOWED_HOSTS": json.dumps(["127.0.0.1", "localhost"]),
             **self.extra_env,
         }
         for service in SERVICES:
@@ -82,11 +84,11 @@ class LocalSystem:
         env["LINLI_ORDERS_PAYMENT_WEBHOOK_URL"] = self.url("gateway") + "/webhooks/payments"
         return env
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         self.log_path(name).parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path(name).open("ab")
         self.processes[name] = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, env=self.env(), preexec_fn=_die_with_parent
+            argv, stdout=log, stderr=subprocess.STDOUT, env={**self.env(), **(env or {})}, preexec_fn=_die_with_parent
         )
         log.close()
 
@@ -106,6 +108,14 @@ class LocalSystem:
 
     def start_service(self, service: str) -> None:
         self._spawn(service, [sys.executable, "-m", "shared.serve", service])
+
+    def start_instance(self, service: str, name: str, port: int, **env: str) -> None:
+        """Another instance of `service` (same database and NATS) on `port`, known as `name`: a
+        scaled-out service. Extra settings as `LINLI_<SERVICE>_<FIELD>` values in `env`."""
+        self.ports[name] = port
+        self._spawn(
+            name, [sys.executable, "-m", "shared.serve", service], {f"LINLI_{service.upper()}_PORT": str(port), **env}
+        )
 
     def check_ports_free(self) -> None:
         taken = []
@@ -157,6 +167,8 @@ class LocalSystem:
             proc.wait()
 
     def stop(self) -> None:
+        for name in [n for n in self.processes if n not in SERVICES and n != "nats"]:  # extra instances
+            self.stop_process(name)
         for name in [s for s in reversed(SERVICES) if s in self.processes]:
             self.processes[name].send_signal(signal.SIGTERM)
         for name in [s for s in SERVICES if s in self.processes]:

@@ -642,6 +642,7 @@ class LiveRoom:
     residents: list[Session]
     outsider: Session
     community: dict[str, Any]
+    elsewhere: dict[str, Any]  # the outsider's community
     session: dict[str, Any]
 
     @classmethod
@@ -655,7 +656,7 @@ class LiveRoom:
         for resident in r.residents:
             await join(resident, r.community["invite_code"])
         r.outsider = await person(gateway, system)
-        await community(r.outsider, name="翠湖天地")
+        r.elsewhere = await community(r.outsider, name="翠湖天地")
         r.session = await on_air(r.leader, r.community_id, **session_fields)
         return r
 
@@ -670,3 +671,58 @@ class LiveRoom:
     @property
     def resident(self) -> Session:
         return self.residents[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Community life: members and roles, posted needs, item swaps (community)
+
+
+async def grant_role(leader: Session, community_id: str, member: Session, role: str) -> list[dict[str, Any]]:
+    """The leader gives the member a role (moderator, property_manager; leader if an operator asks)."""
+    response = await leader.request(
+        "POST", f"/api/v1/communities/{community_id}/members/{member.user_id}/roles", json={"role": role}
+    )
+    assert response.status_code == 200, response.text
+    await member.refresh()  # the new token carries the role
+    return list(response.json())
+
+
+async def ask_to_join(person_: Session, community_id: str, **body: Any) -> dict[str, Any]:
+    response = await person_.request("POST", f"/api/v1/communities/{community_id}/membership-requests", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def need_body(**overrides: Any) -> dict[str, Any]:
+    return {"category": "tutoring", "text": "想找周末上门辅导初二数学的老师", "when": "周末上午", **overrides}
+
+
+async def need(member: Session, community_id: str, **overrides: Any) -> dict[str, Any]:
+    response = await member.request("POST", f"/api/v1/communities/{community_id}/needs", json=need_body(**overrides))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def swap_body(**overrides: Any) -> dict[str, Any]:
+    """A pram offered for two picture books."""
+    return {
+        "title": "九成新婴儿推车",
+        "category": "baby_gear",
+        "condition": "like_new",
+        "photos": ["https://img.example.com/pram.jpg"],
+        "terms": "swap",
+        "swap_for": "儿童绘本",
+        **overrides,
+    }
+
+
+async def swap(owner: Session, community_id: str, **overrides: Any) -> dict[str, Any]:
+    response = await owner.request("POST", f"/api/v1/communities/{community_id}/swaps", json=swap_body(**overrides))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def offer(member: Session, swap_id: str, message: str = "我拿两本绘本换") -> dict[str, Any]:
+    response = await member.request("POST", f"/api/v1/swaps/{swap_id}/offers", json={"message": message})
+    assert response.status_code == 201, response.text
+    return dict(response.json())

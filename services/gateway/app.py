@@ -1,7 +1,11 @@
-"""gateway: identity and tokens, the client API under /api/v1, inbound partner callbacks."""
+"""gateway: identity and tokens, the client API under /api/v1 (the live room's WebSocket relayed to
+livestream), the partner API under /partner/v1 with its webhooks, inbound partner callbacks, the
+room's web page."""
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -9,11 +13,20 @@ from services.gateway.feed.routes import router as feed
 from services.gateway.identity.routes import router as auth
 from services.gateway.identity.sms import LogSmsSender
 from services.gateway.models import metadata
+from services.gateway.partners import service as partners
+from services.gateway.partners.api import router as partner_api
+from services.gateway.partners.routes import router as api_keys
 from services.gateway.payments.routes import router as payment_webhooks
+from services.gateway.room.page import router as room_page
+from services.gateway.room.routes import router as room
 from services.gateway.settings import Settings
 from services.gateway.upstream.clients import upstreams_extension
 from services.gateway.upstream.openapi import router as api_docs
 from services.gateway.upstream.proxy import router as proxy
+from services.gateway.webhooks import deliveries
+from services.gateway.webhooks.dispatcher import Dispatcher
+from services.gateway.webhooks.handlers import webhook_handlers
+from services.gateway.webhooks.routes import router as partner_webhooks
 from shared.service import ServiceSpec, create_service_app
 
 
@@ -25,15 +38,34 @@ async def sms_port(app: FastAPI) -> AsyncIterator[None]:
 
 def spec() -> ServiceSpec:
     settings = Settings()
+    dispatcher = Dispatcher(settings)
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
-        routers=[api_docs, auth, feed, payment_webhooks, proxy],  # the proxy's catch-all goes last
-        extensions=[upstreams_extension(settings), sms_port],
+        # The proxy's catch-all goes last.
+        routers=[
+            api_docs,
+            auth,
+            feed,
+            payment_webhooks,
+            api_keys,
+            partner_api,
+            partner_webhooks,
+            room,
+            room_page,
+            proxy,
+        ],
+        handlers=webhook_handlers(dispatcher.wake),
+        extensions=[upstreams_extension(settings), sms_port, dispatcher.running],
+        housekeeping=[
+            partners.prune_signed_calls,
+            functools.partial(deliveries.prune, keep=timedelta(days=settings.webhook_keep_days)),
+        ],
         own_docs=False,
         description=(
             "The client API of Linli. Log in with POST /api/v1/auth/otp then /api/v1/auth/token; send "
-            "`Authorization: Bearer <access_token>`. Errors are RFC 9457 problem documents."
+            "`Authorization: Bearer <access_token>`. Partners call /partner/v1 with an API key "
+            "(docs/partners.md). Errors are RFC 9457 problem documents."
         ),
     )
 

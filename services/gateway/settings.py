@@ -1,6 +1,6 @@
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from shared.keys import load_key
 from shared.settings import LOCAL_JWT_PRIVATE_KEY, PaymentWebhookSettings
@@ -22,6 +22,14 @@ class Settings(PaymentWebhookSettings):
     upstream_timeout: float = 3.0
     upstream_connections: int = 32  # per service
 
+    # The live room's WebSocket (/api/v1/sessions/{id}/room) is relayed to one of these livestream
+    # instances (base URLs, as livestream_url; empty: livestream_url alone). A person goes to the
+    # same instance each time (its recovery history serves their reconnect), the next one if it is down.
+    livestream_room_urls: list[Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+/?$")]] = []
+    room_auth_seconds: float = Field(default=5.0, gt=0)  # for the auth frame when the URL has no token
+    room_max_frame_bytes: int = Field(default=4096, ge=256)  # a client's frame; livestream's own limit
+    room_send_queue: int = Field(default=256, ge=1)  # frames waiting for a slow client before it is closed
+
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     otp_ttl_seconds: int = 300
@@ -34,6 +42,31 @@ class Settings(PaymentWebhookSettings):
     # Keys the hashes of login codes and refresh tokens stored in the gateway's database.
     secret_key: str = LOCAL_SECRET_KEY
 
+    # Partners' signed calls (Standard Webhooks): how far a `webhook-timestamp` may be from now.
+    # At most the 5 minutes the standardwebhooks library itself allows.
+    partner_signature_tolerance_seconds: int = Field(default=300, ge=1, le=300)
+    # Outbound webhooks. Delay before each attempt (the Standard Webhooks example schedule: at once,
+    # 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h); each delay is varied by ± the jitter.
+    webhook_retry_schedule: list[float] = Field(
+        default=[0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400], min_length=1
+    )
+    webhook_retry_jitter: float = Field(default=0.1, ge=0, lt=1)
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)  # a 2xx later than this is a failure
+    webhook_endpoint_concurrency: int = Field(default=4, ge=1)  # requests in flight to one endpoint
+    webhook_concurrency: int = Field(default=256, ge=1)  # requests in flight in all
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)  # new events wake the sender at once
+    # An endpoint that has failed without a single success for this long is disabled, with a notice.
+    webhook_disable_after_days: float = Field(default=5.0, gt=0)
+    # An endpoint that fails as a whole is probed with one delivery at a time, at intervals doubling
+    # from the schedule's first retry delay up to this, until one gets through.
+    webhook_probe_max_seconds: float = Field(default=300.0, gt=0)
+    webhook_keep_days: float = Field(default=30.0, gt=0)  # settled deliveries and their attempt logs
+    # SSRF: partners choose the URLs the gateway calls. They must be https and resolve to public
+    # addresses only, unless an operator allows private ones, or names hosts it trusts (which may
+    # also be plain http: local receivers in development and tests).
+    webhook_allow_private: bool = False
+    webhook_allowed_hosts: list[str] = []
+
     @model_validator(mode="after")
     def _no_local_keys_in_production(self) -> "Settings":
         if self.environment == "production" and self.jwt_private_key == LOCAL_JWT_PRIVATE_KEY:
@@ -44,6 +77,9 @@ class Settings(PaymentWebhookSettings):
             raise ValueError("secret_key must be at least 32 characters")
         load_key(self.jwt_private_key, "private")
         return self
+
+    def room_urls(self) -> list[str]:
+        return [url.rstrip("/") for url in self.livestream_room_urls or [self.livestream_url]]
 
     def upstreams(self) -> dict[str, str]:
         return {

@@ -39,8 +39,12 @@ class Upstreams:
             for name, url in settings.upstreams().items()
         }
 
+    def token_for(self, principal: Principal) -> str:
+        """A one-minute token for a call the gateway makes itself or for a partner it authenticated."""
+        return issue_access_token(self.settings.jwt_private_key, principal, ttl=timedelta(minutes=1))
+
     def service_token(self) -> str:
-        return issue_access_token(self.settings.jwt_private_key, SERVICE_PRINCIPAL, ttl=timedelta(minutes=1))
+        return self.token_for(SERVICE_PRINCIPAL)
 
     async def call(
         self,

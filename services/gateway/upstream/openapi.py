@@ -49,5 +49,6 @@ async def docs() -> HTMLResponse:
 
 
 def _is_client_api(path: str) -> bool:
-    """The gateway's own client routes and webhooks; not its generic proxy, health or admin routes."""
-    return path.startswith(("/api/v1/", "/webhooks/")) and not path.startswith("/api/v1/{resource}")
+    """The gateway's own client routes, the partner API and webhooks; not its generic proxy, health or
+    admin routes."""
+    return path.startswith(("/api/v1/", "/partner/v1/", "/webhooks/")) and not path.startswith("/api/v1/{resource}")

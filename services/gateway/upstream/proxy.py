@@ -13,6 +13,8 @@ from shared.errors import NotFound, Unauthorized
 RESOURCES = {
     "communities": "community",
     "community-events": "community",
+    "needs": "community",
+    "swaps": "community",
     "products": "catalog",
     "providers": "catalog",
     "offerings": "catalog",

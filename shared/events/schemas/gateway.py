@@ -12,3 +12,14 @@ class PaymentSucceeded(EventData):
     order_id: str
     provider_payment_id: str = Field(min_length=1, max_length=64)
     amount_fen: int = Field(gt=0)
+
+
+@event_type("gateway.subscription.disabled")
+class SubscriptionDisabled(EventData):
+    """A partner's webhook endpoint was disabled: it answered 410 Gone, failed without a success for
+    days, or its API key was revoked. Its undelivered events wait until the partner re-enables it."""
+
+    subscription_id: str
+    provider_id: str
+    url: str
+    reason: str
