@@ -24,10 +24,7 @@ difference is jieba's dictionary, loaded on the first search with words.
 from __future__ import annotations
 
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -40,7 +37,7 @@ from typing import Any
 import httpx
 import uvloop
 
-from deploy.processes import SERVICES, LocalSystem, _die_with_parent, free_port
+from deploy.processes import SERVICES, LocalSystem, free_port
 from services.catalog.directory import endorsements, offerings, providers, qualifications, segmenter, vetting
 from services.catalog.directory.models import (
     Decision,
@@ -60,6 +57,7 @@ from shared.migrations import upgrade
 from shared.models import new_id, utcnow
 from shared.settings import LOCAL_JWT_PRIVATE_KEY
 from tests.bench.flash import load
+from tests.bench.servers import BareProcess
 from tests.bench.stats import fmt, percentile
 
 TARGET_P99_MS = 100.0
@@ -229,31 +227,6 @@ def vm_rss(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-def start_bare(path: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.bench.bare_search", str(path), str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-        )
-    deadline = time.monotonic() + 30
-    with httpx.Client(timeout=1) as client:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"bare search app exited; see {log}")
-            try:
-                if client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    return proc, port
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"bare search app not ready; see {log}")
-            time.sleep(0.05)
-
-
 # --------------------------------------------------------------------------------------------
 # Searches
 
@@ -390,7 +363,6 @@ def run(params: Params, progress: Callable[[str], None] = print) -> Report:
             f"in {report.seed_seconds:.0f} s ({report.events:,} events to publish)"
         )
         system = LocalSystem(var_dir=var, nats_port=free_port(), ports={s: free_port() for s in SERVICES})
-        bare: subprocess.Popen[bytes] | None = None
         try:
             started = time.monotonic()
             system.start()
@@ -400,23 +372,22 @@ def run(params: Params, progress: Callable[[str], None] = print) -> Report:
                 time.sleep(0.5)
             report.drain_seconds = time.monotonic() - started
             progress(f"  system started and the seed's events published in {report.drain_seconds:.0f} s")
-            bare, bare_port = start_bare(database, var / "log" / "bare-search.log")
-            tokens = {
-                c: issue_access_token(
-                    LOCAL_JWT_PRIVATE_KEY, Principal(user_id=new_id(), roles={c: [RESIDENT]}), ttl=timedelta(hours=2)
-                )
-                for c in communities
-            }
-            targets = [
-                Target("gateway", system.ports["gateway"], "/api/v1/directory/search", tokens),
-                Target("catalog", system.ports["catalog"], "/directory/search", tokens),
-                Target("bare", bare_port, "/search", {}),
-            ]
-            uvloop.run(measure(targets, system.processes["catalog"].pid, params, communities, report))
+            with BareProcess("tests.bench.bare_search", str(database), log=var / "log" / "bare-search.log") as bare:
+                tokens = {
+                    c: issue_access_token(
+                        LOCAL_JWT_PRIVATE_KEY,
+                        Principal(user_id=new_id(), roles={c: [RESIDENT]}),
+                        ttl=timedelta(hours=2),
+                    )
+                    for c in communities
+                }
+                targets = [
+                    Target("gateway", system.ports["gateway"], "/api/v1/directory/search", tokens),
+                    Target("catalog", system.ports["catalog"], "/directory/search", tokens),
+                    Target("bare", bare.port, "/search", {}),
+                ]
+                uvloop.run(measure(targets, system.processes["catalog"].pid, params, communities, report))
         finally:
-            if bare is not None and bare.poll() is None:
-                bare.send_signal(signal.SIGTERM)
-                bare.wait(15)
             system.stop()
     return report
 

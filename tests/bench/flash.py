@@ -48,7 +48,6 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -74,6 +73,7 @@ from shared.models import new_id
 from shared.settings import LOCAL_JWT_PRIVATE_KEY
 from tests import factories
 from tests.bench import bare_app
+from tests.bench.servers import BareProcess
 from tests.bench.stats import fmt, median, percentile
 
 ORDER_PATH = "/api/v1/orders"
@@ -372,41 +372,12 @@ class PostgresDatabases:
 # Baseline servers
 
 
-class BareServer:
+class BareServer(BareProcess):
+    """One variant of `tests/bench/bare_app.py` on its own database."""
+
     def __init__(self, variant: str, url: str, log: Path) -> None:
-        self.variant, self.url, self.log, self.port = variant, url, log, free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.bench.bare_app", self.variant, self.url, str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
-            )
-        deadline = time.monotonic() + 30
-        with httpx.Client(timeout=1) as client:
-            while True:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"bare app {self.variant} exited; see {self.log}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"http://127.0.0.1:{self.port}/healthz").status_code == 200:
-                        return
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"bare app {self.variant} not ready; see {self.log}")
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+        super().__init__("tests.bench.bare_app", variant, url, log=log)
+        self.variant = variant
 
 
 # --------------------------------------------------------------------------------------------
@@ -678,12 +649,11 @@ def backend(var_dir: Path, postgres_url: str | None) -> Iterator[tuple[LocalSyst
             url = databases.new(f"bare_{variant}") if databases else f"sqlite+aiosqlite:///{var_dir / 'bare.db'}"
             servers.append(BareServer(variant, url, var_dir / "log" / f"bare-{variant}.log"))
         system.start()
-        for server in servers:
-            server.start()
-        yield system, servers
+        with contextlib.ExitStack() as running:
+            for server in servers:
+                running.enter_context(server)
+            yield system, servers
     finally:
-        for server in servers:
-            server.stop()
         if system is not None:
             system.stop()
         if databases:
