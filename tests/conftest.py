@@ -69,13 +69,16 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 
 
 @contextlib.asynccontextmanager
-async def running_system(tmp: Path, databases: Databases, **env: str) -> AsyncIterator[LocalSystem]:
-    """The whole system on free ports and fresh databases, with extra settings; stopped on exit."""
+async def running_system(
+    tmp: Path, databases: Databases, *, ports: dict[str, int] | None = None, **env: str
+) -> AsyncIterator[LocalSystem]:
+    """The whole system on free ports (or those given, for settings that name them) and fresh
+    databases, with extra settings; stopped on exit."""
     urls = {service: await databases.new(service) for service in SERVICES}
     system = LocalSystem(
         var_dir=tmp,
         nats_port=free_port(),
-        ports={service: free_port() for service in SERVICES},
+        ports={service: free_port() for service in SERVICES} | (ports or {}),
         database_urls=urls,
         extra_env={"LINLI_ENVIRONMENT": "test", "LINLI_GATEWAY_OTP_RESEND_SECONDS": "0", **env},
     )

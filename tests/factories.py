@@ -726,3 +726,21 @@ async def offer(member: Session, swap_id: str, message: str = "我拿两本绘�
     response = await member.request("POST", f"/api/v1/swaps/{swap_id}/offers", json={"message": message})
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def member_tokens(gateway: httpx.AsyncClient, invite_code: str, n: int) -> list[str]:
+    """Access tokens of `n` new residents who joined by invite code, for tests that need many at once.
+    community checks its own memberships, so there a minted token (`resident_token`) is no member."""
+
+    async def one() -> str:
+        user_id = new_id()
+        joining = issue_access_token(LOCAL_JWT_PRIVATE_KEY, Principal(user_id=user_id))
+        response = await gateway.post(
+            "/api/v1/communities/join",
+            json={"invite_code": invite_code},
+            headers={"Authorization": f"Bearer {joining}"},
+        )
+        assert response.status_code == 200, response.text
+        return resident_token(response.json()["community_id"], user_id)
+
+    return [await one() for _ in range(n)]
