@@ -53,7 +53,7 @@ async def test_a_deal_card_shows_live_stock_and_sells(gateway: httpx.AsyncClient
         "left": 3,
         "sold_out": False,
         "closed": False,
-        "per_person_limit": None,  # orders' events do not carry the cap yet
+        "per_person_limit": 2,
         "opens_at": None,
         "closes_at": shown["closes_at"],
         "buy": {

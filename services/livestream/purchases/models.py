@@ -25,7 +25,7 @@ class KnownDeal(LivestreamModel, table=True):
     product_name: str
     price_fen: int
     stock: int
-    per_person_limit: int | None = None  # orders' events do not carry it yet
+    per_person_limit: int | None = None  # unknown for deals published before orders' events carried it
     opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closes_at: datetime = Field(sa_type=UTCDateTime)
     sold: int = 0

@@ -30,6 +30,7 @@ async def remember_deal(session: AsyncSession, data: DealPublished) -> None:
     deal.product_id, deal.product_name = data.product_id, data.product_name
     deal.price_fen, deal.stock = data.price_fen, data.stock
     deal.opens_at, deal.closes_at = data.opens_at, data.closes_at
+    deal.per_person_limit = data.per_person_limit
     session.add(deal)
 
 

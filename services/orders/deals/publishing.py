@@ -127,6 +127,7 @@ async def _announce(session: AsyncSession, deal: Deal, *, principal: Principal) 
             stock=deal.stock,
             opens_at=deal.opens_at,
             closes_at=deal.closes_at,
+            per_person_limit=deal.per_person_limit,
         ),
         subject=deal.id,
         community_id=deal.community_id,

@@ -19,6 +19,7 @@ class DealPublished(EventData):
     stock: int = Field(ge=0)
     opens_at: datetime | None = None  # added later: consumers of older events see None (open at once)
     closes_at: datetime
+    per_person_limit: int | None = None  # added later: older events, unknown
 
 
 @event_type("orders.deal.opened")
