@@ -744,3 +744,10 @@ async def member_tokens(gateway: httpx.AsyncClient, invite_code: str, n: int) ->
         return resident_token(response.json()["community_id"], user_id)
 
     return [await one() for _ in range(n)]
+
+
+async def board_post(member: Session, community_id: str, **overrides: Any) -> dict[str, Any]:
+    body = {"text": "谁家有多余的纸箱？搬家用", **overrides}
+    response = await member.request("POST", f"/api/v1/communities/{community_id}/board", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

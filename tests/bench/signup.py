@@ -8,7 +8,8 @@ lock (`services/community/events/desk.py`), with their `community.event.register
 
 Who signs up: the leader and one resident log in for real (the resident joins by invite code); the
 other 499 residents' tokens are minted with the local signing key (role resident), as the flash bench
-does — community verifies each exactly as a real one.
+does, and they join by invite code first (community checks its own memberships, not only the token's
+roles) — community verifies each token exactly as a real one.
 
 Each run is a fresh event with `places` places and `residents` taps, one per resident, each on its
 own keep-alive connection (connected before the clock starts; load generator `tests/bench/flash.py`'s,
@@ -47,9 +48,6 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from deploy.client import Session
 from deploy.processes import SERVICES, LocalSystem, free_port
-from shared.auth import RESIDENT, Principal, issue_access_token
-from shared.models import new_id
-from shared.settings import LOCAL_JWT_PRIVATE_KEY
 from tests import factories
 from tests.bench.flash import Outcome, _Connection, cpu_seconds, cpu_since, post
 from tests.bench.stats import fmt, median
@@ -160,10 +158,7 @@ class Rush:
         community = await factories.community(leader, name="活动小区")
         resident = await factories.person(http, system)
         await factories.join(resident, community["invite_code"])
-        minted = [
-            issue_access_token(LOCAL_JWT_PRIVATE_KEY, Principal(user_id=new_id(), roles={community["id"]: [RESIDENT]}))
-            for _ in range(residents - 1)
-        ]
+        minted = await factories.member_tokens(http, community["invite_code"], residents - 1)
         return cls(http, system, leader, community["id"], [resident.tokens["access_token"], *minted])
 
     async def round(self, mode: str, target: str, params: Params) -> tuple[Run, str]:

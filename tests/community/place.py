@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.community.communities import service as communities
 from services.community.events import service as events
 from services.community.events.models import EventCreate, OfflineEvent
 from shared.auth import RESIDENT, Principal
@@ -19,8 +20,16 @@ class Place:
     community_id: str
     leader: Principal
 
-    def resident(self) -> Principal:
-        return Principal(user_id=new_id(), roles={self.community_id: [RESIDENT]})
+    async def residents(self, n: int) -> list[Principal]:
+        """`n` new members (community checks its memberships, not only the token's roles)."""
+        people = [Principal(user_id=new_id(), roles={self.community_id: [RESIDENT]}) for _ in range(n)]
+        async with self.db.session() as session:
+            for person in people:
+                await communities.add_member(
+                    session, community_id=self.community_id, user_id=person.user_id, role=RESIDENT
+                )
+            await session.commit()
+        return people
 
     async def event(self, **overrides: Any) -> OfflineEvent:
         body = factories.event_body(**overrides)

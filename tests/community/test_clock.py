@@ -34,7 +34,7 @@ async def status_of(place: Place, event_id: str) -> str:
 
 
 async def sign_up(place: Place, event_id: str, n: int) -> list[str]:
-    people = [place.resident() for _ in range(n)]
+    people = await place.residents(n)
     async with place.db.session() as session:
         for who in people:
             await registration.sign_up(session, principal=who, event_id=event_id, data=RegistrationCreate())

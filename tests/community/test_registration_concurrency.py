@@ -124,7 +124,7 @@ async def test_sign_ups_and_cancellations_at_once_keep_capacity_and_order(
 ) -> None:
     rng = random.Random(SEED)
     event = await place.event(capacity=25, max_companions=2)
-    people = [place.resident() for _ in range(150)]
+    people = await place.residents(150)
 
     async def one(index: int) -> None:
         """A resident signs up (through some instance's desk); some cancel a moment later, some come back."""
@@ -158,7 +158,7 @@ async def test_a_rush_is_served_in_arrival_order(
     """500 taps on one instance at once for 50 seats: 50 seats to the first 50, the rest wait in order."""
     event = await place.event(capacity=50)
     _, desk = instances[0]
-    people = [place.resident() for _ in range(500)]
+    people = await place.residents(500)
     taps = [Tap(SignUp(principal=p, event_id=event.id, data=RegistrationCreate()), current_trace()) for p in people]
     signed = await asyncio.gather(*(desk.sign_up(tap) for tap in taps))
     assert [s.registration.seq for s in signed] == list(range(1, 501))

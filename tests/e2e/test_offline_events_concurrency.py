@@ -26,7 +26,7 @@ async def test_fifty_at_once(gateway: httpx.AsyncClient, system: LocalSystem) ->
     hood = await Events.build(gateway, system)
     event = await factories.offline_event(hood.leader, hood.community_id, capacity=SEATS)
     path = f"/api/v1/community-events/{event['id']}"
-    tokens = [factories.resident_token(hood.community_id) for _ in range(RUSH)]
+    tokens = await factories.member_tokens(gateway, hood.community["invite_code"], RUSH)
     answers = await asyncio.gather(*(tap(gateway, t, f"{path}/registrations") for t in tokens))
     assert [a.status_code for a in answers] == [201] * RUSH
     signed = sorted((a.json() for a in answers), key=lambda r: r["seq"])
@@ -37,7 +37,7 @@ async def test_fifty_at_once(gateway: httpx.AsyncClient, system: LocalSystem) ->
 
     # Ten seated give up while ten more sign up: the seats go to the first ten waiting.
     leaving = [token_of[r["user_id"]] for r in signed[:LATE]]
-    late = [factories.resident_token(hood.community_id) for _ in range(LATE)]
+    late = await factories.member_tokens(gateway, hood.community["invite_code"], LATE)
     await asyncio.gather(
         *(tap(gateway, t, f"{path}/registrations/me/cancel") for t in leaving),
         *(tap(gateway, t, f"{path}/registrations") for t in late),

@@ -10,6 +10,7 @@ A leader of community A has no power in community B: every check names the event
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.community.communities import membership
 from services.community.events import rows
 from services.community.events.models import DRAFT, Helper, OfflineEvent, Organiser
 from shared.access import get_for_member
@@ -32,7 +33,7 @@ async def may_organise(session: AsyncSession, principal: Principal, community_id
 
 
 async def require_organiser(session: AsyncSession, principal: Principal, community_id: str) -> None:
-    principal.require_member(community_id)
+    await membership.require_member(session, principal, community_id)
     if not await may_organise(session, principal, community_id):
         raise Forbidden(f"only the leaders of community {community_id} and organisers they allowed may do this")
 
@@ -46,6 +47,7 @@ async def organises(session: AsyncSession, principal: Principal, event: OfflineE
 async def visible_event(session: AsyncSession, *, principal: Principal, event_id: str) -> OfflineEvent:
     """The event for a member of its community (403 for others); a draft for its organisers only."""
     event = await get_for_member(session, OfflineEvent, event_id, principal=principal, label="event")
+    await membership.require_member(session, principal, event.community_id)  # the token may predate a removal
     if event.status == DRAFT and not await organises(session, principal, event):
         raise NotFound(f"event {event_id} does not exist")
     return event

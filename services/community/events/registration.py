@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.community.communities import membership
 from services.community.events import access
 from services.community.events.models import (
     AWAITING_PAYMENT,
@@ -65,7 +66,7 @@ class SignUp:
 
 class Roster:
     """Where sign-ups are served in one transaction, in arrival order, each as if alone: their events
-    are locked, and the signers' earlier registrations read, once."""
+    are locked, and the signers' earlier registrations and memberships read, once."""
 
     def __init__(
         self,
@@ -74,8 +75,10 @@ class Roster:
         earlier: dict[tuple[str, str], Registration],
         codes: dict[str, list[str]],
         now: datetime,
+        members: set[tuple[str, str]],
     ) -> None:
         self.session, self.events, self.earlier, self.codes, self.now = session, events, earlier, codes, now
+        self.members = members  # (community, person): the token may predate a removal
 
     @classmethod
     async def open(cls, session: AsyncSession, signups: Sequence[SignUp]) -> Roster:
@@ -90,7 +93,9 @@ class Roster:
         ).all()
         earlier = {(r.event_id, r.user_id): r for r in rows}
         wanted = Counter(s.event_id for s in signups if s.event_id in events)
-        return cls(session, events, earlier, await _free_codes(session, wanted), utcnow())
+        communities = {event.community_id for event in events.values()}
+        members = await membership.pairs(session, community_ids=communities, user_ids=users)
+        return cls(session, events, earlier, await _free_codes(session, wanted), utcnow(), members)
 
     async def sign_up(self, signup: SignUp) -> SignedUp:
         """A seat, or a place at the end of the waitlist; or a refusal that changes nothing."""
@@ -98,7 +103,7 @@ class Roster:
         event = self.events.get(signup.event_id)
         if event is None:
             raise NotFound(f"event {signup.event_id} does not exist")
-        principal.require_member(event.community_id)
+        membership.require_among(principal, event.community_id, self.members)
         if event.status == DRAFT:
             raise NotFound(f"event {event.id} does not exist")  # a draft is invisible to those who may sign up
         if event.status != PUBLISHED or self.now >= event.registration_closes_at:

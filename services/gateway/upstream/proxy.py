@@ -15,6 +15,7 @@ RESOURCES = {
     "community-events": "community",
     "needs": "community",
     "swaps": "community",
+    "board-posts": "community",
     "products": "catalog",
     "providers": "catalog",
     "offerings": "catalog",

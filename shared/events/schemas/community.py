@@ -40,6 +40,63 @@ class MemberRenamed(EventData):
     display_name: str
 
 
+@event_type("community.member.left")
+class MemberLeft(EventData):
+    """A member left a community (all their roles there): read models forget them."""
+
+    community_id: str
+    user_id: str
+
+
+@event_type("community.member.removed")
+class MemberRemoved(EventData):
+    """A leader removed a member from a community (all their roles there). community refuses them at
+    once; other services rely on this event to drop them from their read models."""
+
+    community_id: str
+    user_id: str
+    removed_by: str
+
+
+@event_type("community.member.role_granted")
+class MemberRoleGranted(EventData):
+    """A member was given a role in a community (moderator, property_manager; leader by an operator)."""
+
+    community_id: str
+    user_id: str
+    role: str
+    granted_by: str
+
+
+@event_type("community.member.role_revoked")
+class MemberRoleRevoked(EventData):
+    """A member's role in a community was taken back; they stay a member with their other roles."""
+
+    community_id: str
+    user_id: str
+    role: str
+    revoked_by: str
+
+
+@event_type("community.membership.requested")
+class MembershipRequested(EventData):
+    """A person asked to join a community without an invite code: its leaders (`recipient_ids`) decide."""
+
+    request_id: str
+    community_id: str
+    user_id: str
+    recipient_ids: list[str]
+
+
+@event_type("community.membership.declined")
+class MembershipDeclined(EventData):
+    """A leader declined a request to join (an approval is a `community.member.joined`): tell the asker."""
+
+    request_id: str
+    community_id: str
+    user_id: str
+
+
 # --------------------------------------------------------------------------------------------
 # Offline events (线下活动). `recipient_ids` name the people a notification is for, so the gateway
 # can fill inboxes without asking community who signed up.
@@ -218,3 +275,180 @@ class OfflineEventHighlightPosted(EventData):
     text: str
     photos: list[str]
     replay_url: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Posted needs (居民需求): what residents need, by the directory's category, for demand aggregation.
+# Never the need's text or anything that identifies the resident beyond the envelope's actor_id.
+
+
+@event_type("community.need.posted")
+class NeedPosted(EventData):
+    """A resident posted a need (`visibility` community, or leaders only) in a category of the directory."""
+
+    need_id: str
+    community_id: str
+    category: str
+    urgency: str
+    visibility: str
+
+
+@event_type("community.need.seconded")
+class NeedSeconded(EventData):
+    """A neighbour said "me too" (我也需要) to a need; `seconds` counts them so far."""
+
+    need_id: str
+    community_id: str
+    category: str
+    seconds: int = Field(ge=1)
+
+
+@event_type("community.need.closed")
+class NeedClosed(EventData):
+    """The poster closed a need as met."""
+
+    need_id: str
+    community_id: str
+    category: str
+    seconds: int = Field(ge=0)
+
+
+# --------------------------------------------------------------------------------------------
+# Item swaps (闲置交换)
+
+
+@event_type("community.swap.posted")
+class SwapPosted(EventData):
+    """A resident offered an item to neighbours: `terms` free, swap (for `swap_for`) or price (`price_fen`)."""
+
+    swap_id: str
+    community_id: str
+    owner_id: str
+    title: str
+    category: str
+    terms: str
+    swap_for: str | None = None
+    price_fen: int | None = None
+
+
+@event_type("community.swap.offer_made")
+class SwapOfferMade(EventData):
+    """A neighbour made an offer on an item: a notice for its owner."""
+
+    offer_id: str
+    swap_id: str
+    community_id: str
+    owner_id: str
+    user_id: str
+
+
+@event_type("community.swap.offer_accepted")
+class SwapOfferAccepted(EventData):
+    """The owner accepted an offer: the item is promised to `user_id` until both confirm the hand-over.
+    Every other open offer is declined (one `community.swap.offer_declined` each)."""
+
+    offer_id: str
+    swap_id: str
+    community_id: str
+    owner_id: str
+    user_id: str
+
+
+@event_type("community.swap.offer_declined")
+class SwapOfferDeclined(EventData):
+    """An offer came to nothing (`reason`: another offer was accepted, or the post was removed): tell its maker."""
+
+    offer_id: str
+    swap_id: str
+    community_id: str
+    user_id: str
+    reason: str
+
+
+@event_type("community.swap.closed")
+class SwapClosed(EventData):
+    """Owner and taker both confirmed the hand-over: the post is closed."""
+
+    swap_id: str
+    community_id: str
+    owner_id: str
+    taker_id: str
+    category: str
+
+
+@event_type("community.swap.reported")
+class SwapReported(EventData):
+    """A member reported a post: it is hidden until a moderator restores or removes it (`recipient_ids`: the
+    community's moderators and leaders)."""
+
+    swap_id: str
+    community_id: str
+    reason: str
+    recipient_ids: list[str]
+
+
+@event_type("community.swap.moderated")
+class SwapModerated(EventData):
+    """A moderator decided on a post: `restored` (shown again) or `removed` (for good); the owner is told."""
+
+    swap_id: str
+    community_id: str
+    owner_id: str
+    decision: str
+    note: str
+
+
+# --------------------------------------------------------------------------------------------
+# The community board (线上邻里中心)
+
+
+@event_type("community.post.published")
+class PostPublished(EventData):
+    """A member posted on the community's board; an `announcement` (公告) is a leader's notice for everyone."""
+
+    post_id: str
+    community_id: str
+    author_id: str
+    kind: str
+
+
+@event_type("community.post.commented")
+class PostCommented(EventData):
+    """A member commented on a post: a notice for its author (`author_id`)."""
+
+    comment_id: str
+    post_id: str
+    community_id: str
+    author_id: str
+    user_id: str
+
+
+@event_type("community.post.reported")
+class PostReported(EventData):
+    """A member reported a post: it is hidden until a moderator decides (`recipient_ids`: moderators and leaders)."""
+
+    post_id: str
+    community_id: str
+    reason: str
+    recipient_ids: list[str]
+
+
+@event_type("community.post.moderated")
+class PostModerated(EventData):
+    """A moderator `restored` or `removed` a post; its author is told."""
+
+    post_id: str
+    community_id: str
+    author_id: str
+    decision: str
+    note: str
+
+
+@event_type("community.member.muted")
+class MemberMuted(EventData):
+    """A moderator muted a member on the board until `until` (they still read it)."""
+
+    community_id: str
+    user_id: str
+    muted_by: str
+    until: datetime
