@@ -253,6 +253,16 @@ def test_gateway_upstreams_are_the_compose_services(compose: dict[str, Any], mon
         assert parts.port == port, f"gateway reaches {name} on port {parts.port}; {name} listens on {port}"
 
 
+def test_gateway_relays_rooms_to_the_livestream_service(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway = settings_from_compose(compose, "gateway", monkeypatch)
+    livestream = settings_from_compose(compose, "livestream", monkeypatch)
+    for url in gateway.room_urls():
+        parts = urlsplit(url)
+        assert (parts.scheme, parts.hostname, parts.port) == ("http", "livestream", livestream.port), url
+
+
 def test_payment_webhook_goes_from_orders_to_the_gateway(
     compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

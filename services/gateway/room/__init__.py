@@ -1,0 +1,2 @@
+"""The live room through the gateway: its WebSocket relayed to a livestream instance, and the room's
+web page (viewer and host console)."""
