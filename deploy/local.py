@@ -54,6 +54,7 @@ Linli is running (ready in {ready:.1f} s).
 
   gateway      {gateway}          client API under {gateway}/api/v1
   API docs     {gateway}/docs
+  live room    {gateway}/room     the room's page (viewer and host console)
   services     catalog :8001  orders :8002  livestream :8003  community :8004  matching :8005
   NATS         {system.nats_url} (JetStream data in var/nats)
   logs         var/log/<service>.log

@@ -27,7 +27,7 @@ class Settings(PaymentWebhookSettings):
     # same instance each time (its recovery history serves their reconnect), the next one if it is down.
     livestream_room_urls: list[Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+/?$")]] = []
     room_auth_seconds: float = Field(default=5.0, gt=0)  # for the auth frame when the URL has no token
-    room_max_frame_bytes: int = Field(default=4096, ge=256)  # a client's frame; livestream's own limit
+    room_max_frame_bytes: int = Field(default=4096, ge=256)  # a bigger client frame is refused here (livestream too)
     room_send_queue: int = Field(default=256, ge=1)  # frames waiting for a slow client before it is closed
 
     access_token_minutes: int = 15

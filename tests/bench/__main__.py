@@ -21,6 +21,9 @@
    FastAPI endpoint rendering the same rows with the same icalendar code (`tests/bench/calendar.py`).
 8. Matching (SQLite, in process): a year of a 5,000-resident community applied through matching's
    handlers, the mean time to apply one event, and recommendation p50/p99 (`tests/bench/matching.py`).
+9. Live-room fan-out: 1,000 WebSocket viewers over two livestream instances (through the gateway,
+   and directly), the host chatting and pinning: delivered messages/s, p50/p99 delivery latency and
+   messages lost, next to a bare single-process Starlette broadcast (`tests/bench/fanout.py`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from pathlib import Path
 import uvloop
 
 from deploy.processes import BIN, LocalSystem, free_port
-from tests.bench import calendar, directory, flash, pipeline, quiet, signup, system, webhooks
+from tests.bench import calendar, directory, fanout, flash, pipeline, quiet, signup, system, webhooks
 from tests.bench import matching as matching_bench
 from tests.bench.stats import fmt, median
 
@@ -199,6 +202,8 @@ def main() -> None:
     parser.add_argument("--webhook-events", type=int, default=webhooks.Params.events, help="events per burst")
     parser.add_argument("--skip-events", action="store_true", help="skip the offline events' sign-up rush and feed")
     parser.add_argument("--skip-matching", action="store_true", help="skip recommendation and profile timings")
+    parser.add_argument("--skip-fanout", action="store_true", help="skip the live room's fan-out")
+    parser.add_argument("--fanout-viewers", type=int, default=fanout.Params.viewers)
     args = parser.parse_args()
     quiet.configure()
     began = time.monotonic()
@@ -278,6 +283,12 @@ def main() -> None:
         say("8. matching: a year of a 5,000-resident community applied, then recommendations (SQLite, in process)")
         matching_report = matching_bench.run(matching_params, progress=say)
 
+    fanout_report: fanout.Report | None = None
+    if not args.skip_fanout:
+        say()
+        say("9. live-room fan-out (nats-server + six services + a second livestream; bare broadcast alongside)")
+        fanout_report = fanout.run(fanout.Params(viewers=args.fanout_viewers), progress=say)
+
     say()
     say("=" * 100)
     if results is not None:
@@ -318,6 +329,8 @@ def main() -> None:
         calendar.print_report(calendar_report, calendar_params, say)
     if matching_report is not None:
         matching_bench.print_report(matching_report, matching_params, say)
+    if fanout_report is not None:
+        fanout.print_report(fanout_report, say)
     if quiet.NOISE.dropped:
         noise = ", ".join(f"{n}× {message!r}" for message, n in quiet.NOISE.dropped.items())
         say(f"\nlogged while stopping Bus instances (expected, not shown): {noise}")
