@@ -241,14 +241,8 @@ def live_handlers(rooms: RoomHub) -> EventHandlers:
         tell_rooms(session, CardKind.event, d.event_id, urgent=False)
 
     @handlers.on(MemberJoined)
-    async def joined(session: AsyncSession, event: Event[MemberJoined]) -> None:
-        d = event.data
-        await members.remember(
-            session, community_id=d.community_id, user_id=d.user_id, display_name=d.display_name, at=event.time
-        )
-
     @handlers.on(MemberRenamed)
-    async def renamed(session: AsyncSession, event: Event[MemberRenamed]) -> None:
+    async def member(session: AsyncSession, event: Event[MemberJoined] | Event[MemberRenamed]) -> None:
         d = event.data
         await members.remember(
             session, community_id=d.community_id, user_id=d.user_id, display_name=d.display_name, at=event.time

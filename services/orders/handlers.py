@@ -54,15 +54,8 @@ async def remember_community(session: AsyncSession, event: Event[CommunityCreate
 
 
 @handlers.on(MemberJoined)
-async def remember_member(session: AsyncSession, event: Event[MemberJoined]) -> None:
-    data = event.data
-    await members.remember_member(
-        session, community_id=data.community_id, user_id=data.user_id, display_name=data.display_name, at=event.time
-    )
-
-
 @handlers.on(MemberRenamed)
-async def rename_member(session: AsyncSession, event: Event[MemberRenamed]) -> None:
+async def remember_member(session: AsyncSession, event: Event[MemberJoined] | Event[MemberRenamed]) -> None:
     data = event.data
     await members.remember_member(
         session, community_id=data.community_id, user_id=data.user_id, display_name=data.display_name, at=event.time
