@@ -30,6 +30,7 @@ def main(service: str) -> None:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
     )
 
 

@@ -64,6 +64,8 @@ class ServiceSettings(BaseSettings):
     # Bus tuning: redelivery schedule (seconds) before an event is dead-lettered.
     redelivery_backoff: list[float] = [1.0, 5.0, 30.0, 120.0]
     relay_interval: float = 1.0
+    # WebSockets: whether uvicorn accepts permessage-deflate when a client offers it (browsers do).
+    ws_per_message_deflate: bool = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

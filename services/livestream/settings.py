@@ -23,6 +23,10 @@ class Settings(ServiceSettings):
     room_auth_seconds: float = Field(default=5.0, gt=0)
     room_inbound_rate: float = Field(default=20.0, gt=0)  # frames a second a connection may send
     room_inbound_burst: float = Field(default=40.0, ge=1)
+    # A gateway's link (one socket for all its viewers of a room here): its send queue, larger than a
+    # viewer's as it carries them all, and the frames one linked viewer may have waiting to be read.
+    room_link_queue: int = Field(default=4096, ge=1)
+    room_link_inbox: int = Field(default=64, ge=1)
     # One person's limits (across tabs and instances), applied by the room's sequencer.
     room_chat_rate: float = Field(default=1.0, gt=0)
     room_chat_burst: float = Field(default=3.0, ge=1)

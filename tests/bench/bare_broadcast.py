@@ -1,8 +1,8 @@
 """The fan-out baseline: a bare single-process Starlette broadcast.
 
 `python -m tests.bench.bare_broadcast PORT` (started by `servers.BareProcess`) serves it the way
-`shared.serve` serves a Linli service (uvicorn, uvloop, httptools, log level warning). Viewers
-connect to `/viewers`; a host connects to `/host` and sends `{"type", "data", "id"?}` frames, which
+`shared.serve` serves the gateway (uvicorn, uvloop, httptools, log level warning, no permessage-deflate).
+Viewers connect to `/viewers`; a host connects to `/host` and sends `{"type", "data", "id"?}` frames, which
 are numbered and sent to every viewer as `{"seq", "type", "data", "at"}` — the room's frame shape —
 and acknowledged to the host. Each viewer has what the room gives it and no more: a bounded queue
 (256 frames) with a writer task, closed "slow" when full. No authentication, no rules or rates, no
@@ -102,4 +102,5 @@ if __name__ == "__main__":
         http="httptools",
         log_level="warning",
         access_log=False,
+        ws_per_message_deflate=False,  # as the gateway's (services/gateway/settings.py)
     )

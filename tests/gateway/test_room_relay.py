@@ -1,6 +1,7 @@
-"""The room's WebSocket through the gateway: authenticated there, relayed both ways to a livestream
-instance chosen per person (the next one when it does not answer), close codes and reasons passed on
-unchanged, a slow client cut off without holding anyone up, and viewers told when their instance goes."""
+"""The room's WebSocket through the gateway: authenticated there, carried to a livestream instance
+chosen per person (the next one when it does not answer) over one link per room and instance, close
+codes and reasons passed on unchanged, a slow client cut off without holding anyone up, moderation
+reaching linked viewers, and viewers told to reconnect when their instance goes."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ from tests.livestream.room import Room
 
 SECOND = "livestream-2"
 GATEWAY_QUEUE = 8
+LINK_GRACE = 0.5
 
 
 @pytest.fixture(scope="module")
 async def relayed(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> AsyncIterator[LocalSystem]:
     """A system of its own: the gateway relays rooms to two livestream instances and to an address where
-    nothing answers (first in some people's order), and queues at most 8 frames for a client."""
+    nothing answers (first in some people's order), queues at most 8 frames for a client and closes an
+    idle link after half a second."""
     main, second, nothing = free_port(), free_port(), free_port()
     urls = [f"http://127.0.0.1:{port}" for port in (main, second, nothing)]
     async with running_system(
@@ -41,6 +44,7 @@ async def relayed(tmp_path_factory: pytest.TempPathFactory, databases: Databases
         LINLI_GATEWAY_LIVESTREAM_ROOM_URLS=json.dumps(urls),
         LINLI_GATEWAY_ROOM_SEND_QUEUE=str(GATEWAY_QUEUE),
         LINLI_GATEWAY_ROOM_AUTH_SECONDS="1",
+        LINLI_GATEWAY_ROOM_LINK_GRACE_SECONDS=str(LINK_GRACE),
     ) as system:
         system.start_instance("livestream", SECOND, second)
         await asyncio.to_thread(system.wait_ready, [SECOND])
@@ -202,6 +206,100 @@ async def test_a_slow_client_is_cut_off_and_holds_nobody_up(api: httpx.AsyncClie
     assert (await back.next("snapshot"))["data"]["messages"][-1]["text"].startswith(f"{count - 1} ")
 
 
+async def figures(system: LocalSystem, instance: str, r: LiveRoom) -> dict[str, int]:
+    """What one livestream instance serves of the room (asked directly, as the host)."""
+    async with httpx.AsyncClient(base_url=system.url(instance), timeout=15) as client:
+        response = await client.get(
+            f"/sessions/{r.session_id}/room/figures",
+            headers={"authorization": f"Bearer {r.leader.tokens['access_token']}"},
+        )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def settled(system: LocalSystem, instance: str, r: LiveRoom, **expected: int) -> dict[str, int]:
+    for _ in range(50):
+        now = await figures(system, instance, r)
+        if all(now[k] == v for k, v in expected.items()):
+            return now
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{instance}: {now} is not {expected}")
+
+
+async def test_the_gateway_carries_a_room_over_one_link_per_instance(
+    api: httpx.AsyncClient, relayed: LocalSystem
+) -> None:
+    r = await LiveRoom.build(api, relayed)
+    people = {
+        where: [person_routed(relayed, r.community_id, where) for _ in range(3)] for where in ("livestream", SECOND)
+    }
+    rooms = [await via_gateway(relayed, r.session_id, token) for where in people for _, token in people[where]]
+    twin = await via_gateway(relayed, r.session_id, people["livestream"][0][1])  # a second tab
+    for room in [*rooms, twin]:
+        await room.next("snapshot")
+    assert await settled(relayed, "livestream", r, connections=4) == {
+        "connections": 4,
+        "people": 3,
+        "links": 1,
+        "linked": 4,
+    }
+    assert await settled(relayed, SECOND, r, connections=3) == {"connections": 3, "people": 3, "links": 1, "linked": 3}
+    # presence counts linked viewers by person, as direct ones
+    await rooms[0].next(lambda f: f["type"] == "viewers" and f["data"]["count"] == 6, timeout=10)
+
+    # a room-wide frame crosses each link once and reaches every client, a refusal only its own
+    await rooms[3].ask("chat", {"text": "一条链路"})
+    for room in [*rooms, twin]:
+        assert (await room.next("chat"))["data"]["text"] == "一条链路"
+    assert (await rooms[1].ask("vote", {"poll_id": "nope", "option_ids": ["x"]}))["type"] == "error"
+    await twin.quiet(0.3)
+    assert not twin.seen("error") and not rooms[0].seen("error")
+
+    # a malformed frame closes only its client; the link and the others carry on
+    assert await _closed(rooms[0], "{not json") == (4400, "malformed: not JSON")
+    await rooms[4].ask("chat", {"text": "还在"})
+    for room in [*rooms[1:], twin]:
+        assert (await room.next("chat"))["data"]["text"] == "还在"
+    await settled(relayed, "livestream", r, connections=3, linked=3)
+
+    # the last client gone, the link closes after its grace; the next client opens another
+    for room in [*rooms[1:], twin]:
+        await room.close()
+    await settled(relayed, "livestream", r, links=0)
+    await settled(relayed, SECOND, r, links=0)
+    back = await via_gateway(relayed, r.session_id, people[SECOND][0][1])
+    assert (await back.next("snapshot"))["data"]["you"]["user_id"] == people[SECOND][0][0]
+    assert await settled(relayed, SECOND, r, links=1) == {"connections": 1, "people": 1, "links": 1, "linked": 1}
+
+
+async def test_moderation_reaches_linked_viewers(api: httpx.AsyncClient, relayed: LocalSystem) -> None:
+    r = await LiveRoom.build(api, relayed, residents=3)
+    viewer = await via_gateway(relayed, r.session_id, r.resident.tokens["access_token"])
+    other = await via_gateway(relayed, r.session_id, r.residents[1].tokens["access_token"])
+    await viewer.next("snapshot"), await other.next("snapshot")
+    base = f"/api/v1/sessions/{r.session_id}"
+
+    muted = await r.leader.request("POST", f"{base}/mutes", json={"user_id": r.resident.user_id, "minutes": 5})
+    assert muted.status_code == 201, muted.text
+    assert (await viewer.next("notice"))["data"]["kind"] == "muted"
+    assert (await viewer.ask("chat", {"text": "我被禁言了吗"}))["data"]["code"] == "muted"
+    await other.quiet(0.3)
+    assert not other.seen("notice")
+
+    removed = await r.leader.request("POST", f"{base}/removals", json={"user_id": r.resident.user_id, "reason": "广告"})
+    assert removed.status_code == 204, removed.text
+    assert await viewer.closed() == (4410, "removed")
+    again = await via_gateway(relayed, r.session_id, r.resident.tokens["access_token"])
+    assert await again.closed() == (4410, "removed: a moderator removed you from this session")
+    assert (await other.ask("chat", {"text": "我还在"}))["type"] == "ack"
+
+    # the session ends: every client is closed after the frame saying so
+    ended = await r.leader.request("POST", f"{base}/end")
+    assert ended.status_code == 200, ended.text
+    assert await other.closed() == (1000, "ended")
+    assert other.seen("session")[-1]["data"]["status"] == "ended"
+
+
 async def test_viewers_spread_over_instances_skip_silent_ones_and_hear_when_theirs_goes(
     api: httpx.AsyncClient, relayed: LocalSystem
 ) -> None:
@@ -219,8 +317,7 @@ async def test_viewers_spread_over_instances_skip_silent_ones_and_hear_when_thei
         assert (await room.next("chat"))["data"]["text"] == "大家好"
 
     await asyncio.to_thread(relayed.stop_process, SECOND)
-    code, _ = await rooms[SECOND].closed()
-    assert code in (1001, 1012)  # going away (livestream's, or the gateway's if it vanished) or uvicorn's restart
+    assert await rooms[SECOND].closed() == (1012, "service restart")  # the instance's restart, passed on
     await host.ask("chat", {"text": "还在吗"})
     staying = [room for where, room in rooms.items() if where != SECOND]
     for room in staying:

@@ -3,6 +3,7 @@ connection gets wrong (closed, nobody else affected), chat rules and the viewer 
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -206,3 +207,51 @@ async def test_room_url_has_the_session(system: LocalSystem) -> None:
         await ws.send(json.dumps({"type": "ping", "data": {}}))
         await ws.wait_closed()
         assert ws.close_code == 4401
+
+
+async def test_a_gateway_link_carries_viewers_by_number(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
+    """The link protocol as the gateway speaks it (docs/live-room.md, "The gateway's link")."""
+    r = await LiveRoom.build(gateway, system)
+    url = system.url("livestream").replace("http://", "ws://") + f"/sessions/{r.session_id}/room/link"
+    async with connect(url, proxy=None, max_size=None, compression=None) as link:
+
+        async def join(vid: int, token: str, since: str | None = None) -> None:
+            await link.send(f"+{vid} " + json.dumps({"token": token, "since": since}))
+
+        held: list[str] = []
+
+        async def until(prefix: str, type_: str | None = None) -> str:
+            """The first message (not taken yet) starting so, of that frame type if given."""
+            while True:
+                for message in held:
+                    if message.startswith(prefix) and (type_ is None or json.loads(message)["type"] == type_):
+                        held.remove(message)
+                        return message
+                held.append(str(await asyncio.wait_for(link.recv(), 10)))
+
+        await join(1, r.resident.tokens["access_token"])
+        first = (await until("=1\n")).split("\n")
+        assert json.loads(first[1])["type"] == "snapshot"
+        await join(2, r.outsider.tokens["access_token"])  # another community's: refused, as directly
+        assert (await until("!2 ")).startswith("!2 4403 forbidden: ")
+        await join(3, r.residents[1].tokens["access_token"], since="yesterday")
+        assert await until("!3 ") == "!3 4400 malformed: since is the seq of the last frame seen"
+
+        # a frame from viewer 1: the room-wide chat once on the link, the ack addressed to it
+        await link.send("@1 " + json.dumps({"type": "chat", "data": {"text": "链路"}, "id": "c1"}))
+        chat = json.loads(await until("{", "chat"))
+        assert chat["data"]["text"] == "链路"
+        ack = await until("@1 ")
+        assert json.loads(ack.removeprefix("@1 "))["data"] == {
+            "id": "c1",
+            "seq": chat["seq"],
+            "message_id": chat["data"]["id"],
+        }
+        await link.send("@1 {not json")
+        assert await until("!1 ") == "!1 4400 malformed: not JSON"
+
+        # a viewer joining with `since` gets what it missed in its first message
+        await join(4, r.resident.tokens["access_token"], since=str(chat["seq"] - 1))
+        recovered = [json.loads(f) for f in (await until("=4\n")).split("\n")[1:]]
+        assert [f["type"] for f in recovered[:2]] == ["recovered", "chat"] and recovered[1]["seq"] == chat["seq"]
+        await link.send("-4")

@@ -1,29 +1,26 @@
 """The room's WebSocket at the gateway: `/api/v1/sessions/{id}/room?token=…&since=…` (docs/live-room.md).
 
-The gateway checks the access token itself (so a stranger never costs a livestream connection),
-then opens the same room at a livestream instance as that person — the token goes upstream in an
-`auth` frame, never in a URL that could be logged — and relays frames both ways (`relay.py`).
+The gateway checks the access token itself (so a stranger never costs livestream anything), then
+joins the client to the room at a livestream instance as that person, over the link this gateway
+keeps to that room there (`relay.py`): the token goes up in the join message, never in a URL that
+could be logged, and livestream checks it again and admits the person as it would directly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.exceptions import InvalidHandshake
 
-from services.gateway.room.instances import preference, websocket_url
+from services.gateway.room.instances import preference
 from services.gateway.room.protocol import NOT_FOUND, UNAUTHORISED, UNAVAILABLE, Close, auth_token
-from services.gateway.room.relay import CLOSE_TIMEOUT, Relay
+from services.gateway.room.relay import CLOSE_TIMEOUT, Client, Link, Links, serve
 from services.gateway.settings import Settings
 from shared.auth import verify_access_token
-from shared.correlation import outgoing_headers
 from shared.errors import Unauthorized
 from shared.logging import get_logger
 
@@ -50,8 +47,10 @@ async def room(websocket: WebSocket, session_id: str) -> None:
         except Unauthorized as exc:
             raise UNAUTHORISED.because(exc.detail) from None
         since = websocket.query_params.get("since")
-        path = f"/sessions/{session_id}/room" + (f"?{urlencode({'since': since})}" if since is not None else "")
-        upstream = await _open(preference(settings.room_urls(), person), path, token, settings)
+        client = Client(websocket, queue_size=settings.room_send_queue)
+        link, vid = await _join(
+            _links(websocket, settings), preference(settings.room_urls(), person), session_id, client, token, since
+        )
     except _Gone:
         return
     except Close as close:
@@ -59,8 +58,15 @@ async def room(websocket: WebSocket, session_id: str) -> None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(websocket.close(close.code, close.reason), CLOSE_TIMEOUT)
         return
-    relay = Relay(websocket, upstream, queue_size=settings.room_send_queue, max_bytes=settings.room_max_frame_bytes)
-    await relay.run()
+    await serve(client, link, vid, max_bytes=settings.room_max_frame_bytes)
+
+
+def _links(websocket: WebSocket, settings: Settings) -> Links:
+    """This gateway's links, made with the first client."""
+    state = websocket.app.state
+    if getattr(state, "room_links", None) is None:
+        state.room_links = Links(settings)
+    return state.room_links  # type: ignore[no-any-return]
 
 
 async def _token(websocket: WebSocket, settings: Settings) -> str:
@@ -78,23 +84,15 @@ async def _token(websocket: WebSocket, settings: Settings) -> str:
     return auth_token(frame if frame is not None else message.get("bytes"), max_bytes=settings.room_max_frame_bytes)
 
 
-async def _open(instances: list[str], path: str, token: str, settings: Settings) -> ClientConnection:
-    """The room at the first instance (in this person's order) that answers, authenticated as them."""
+async def _join(
+    links: Links, instances: list[str], session_id: str, client: Client, token: str, since: str | None
+) -> tuple[Link, int]:
+    """The client joined to the room at the first instance (in this person's order) that answers."""
     for base_url in instances:
-        url = websocket_url(base_url) + path
         try:
-            upstream = await connect(
-                url,
-                proxy=None,  # instances are reached directly, whatever proxy the environment names
-                compression=None,  # a hop inside the deployment: deflate would only cost CPU
-                open_timeout=settings.upstream_timeout,
-                close_timeout=CLOSE_TIMEOUT,
-                additional_headers=outgoing_headers(),
-            )
+            link = await links.get(session_id, base_url)
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             log.warning("livestream instance unreachable for the room", instance=base_url, error=repr(exc))
             continue
-        with contextlib.suppress(ConnectionClosed):  # if it closed at once, the relay passes its close on
-            await upstream.send(json.dumps({"type": "auth", "data": {"token": token}}))
-        return upstream
+        return link, await link.join(client, token=token, since=since)
     raise UNAVAILABLE.because("no livestream instance answered; retry")

@@ -15,7 +15,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from services.livestream.room.connections import Connection
+from services.livestream.room.connections import Connection, Outlet
 from services.livestream.room.protocol import ENDED, REMOVED
 from services.livestream.room.sequencer import subject
 from services.livestream.settings import Settings
@@ -32,6 +32,9 @@ class RoomFeed:
         self.history: deque[tuple[int, str, dict[str, Any], str]] = deque(maxlen=settings.room_history_size)
         self.last_seq = 0
         self.connections: set[Connection] = set()
+        # Where a frame is offered: each direct viewer, and each gateway link once for all its viewers
+        # (with how many of this room's viewers it carries).
+        self.outlets: dict[Outlet, int] = {}
         self.removed: set[str] = set()
         self.empty_since: float | None = time.monotonic()
         self._sub: Subscription | None = None
@@ -66,8 +69,8 @@ class RoomFeed:
             self.history.clear()  # a jump (a new sequencer): recovery across it cannot be proven complete
         self.last_seq = seq
         self.history.append((seq, frame["type"], frame["data"], text))
-        for conn in list(self.connections):
-            conn.offer(seq, text)
+        for outlet in list(self.outlets):
+            outlet.offer(seq, text)
         # Let the writers send it before the next frame is taken: a burst arriving from NATS would
         # otherwise be queued whole without a writer running, and overflow viewers who are keeping up.
         await asyncio.sleep(0)
@@ -94,11 +97,18 @@ class RoomFeed:
 
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)
+        self.outlets[conn.outlet] = self.outlets.get(conn.outlet, 0) + 1
         self.empty_since = None
         self._presence_due.set()
 
     def detach(self, conn: Connection) -> None:
-        self.connections.discard(conn)
+        if conn not in self.connections:
+            return
+        self.connections.remove(conn)
+        if self.outlets[conn.outlet] > 1:
+            self.outlets[conn.outlet] -= 1
+        else:
+            del self.outlets[conn.outlet]
         if not self.connections:
             self.empty_since = time.monotonic()
         self._presence_due.set()
@@ -112,6 +122,16 @@ class RoomFeed:
         if not self.history or self.history[0][0] > since + 1:
             return None
         return [text for seq, _, _, text in self.history if seq > since]
+
+    def figures(self) -> dict[str, int]:
+        """What this instance serves of the room: viewers, people, and the gateways' links carrying some."""
+        links = [outlet for outlet in self.outlets if not isinstance(outlet, Connection)]
+        return {
+            "connections": len(self.connections),
+            "people": len(self.users()),
+            "links": len(links),
+            "linked": sum(self.outlets[link] for link in links),
+        }
 
     def recent(self) -> list[tuple[str, dict[str, Any]]]:
         return [(type_, data) for _, type_, data, _ in self.history]

@@ -1,19 +1,20 @@
-"""The room's WebSocket: `/sessions/{id}/room?token=…&since=…` (docs/live-room.md)."""
+"""The room's WebSocket: `/sessions/{id}/room?token=…&since=…` (docs/live-room.md), and the gateway's
+link that carries many viewers (`/sessions/{id}/room/link`, links.py). A viewer is served by the same
+code either way: admission, roles, reading its frames, closing it."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
-from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketState
+from fastapi import APIRouter, Request, WebSocket
 
 from services.livestream.guests import service as guests
 from services.livestream.members import service as members
 from services.livestream.moderation import service as moderation
 from services.livestream.room import actions, protocol
-from services.livestream.room.connections import Connection
-from services.livestream.room.hub import RoomHub
+from services.livestream.room.connections import Connection, Direct, Disconnected, Transport
+from services.livestream.room.hub import RoomHub, get_rooms
+from services.livestream.room.links import Link, Linked, join_data
 from services.livestream.room.moderation import STAFF
 from services.livestream.room.protocol import (
     FORBIDDEN,
@@ -32,32 +33,21 @@ from services.livestream.room.ratelimit import TokenBucket
 from services.livestream.sessions import service as sessions
 from services.livestream.sessions.models import LiveSession
 from services.livestream.settings import Settings
-from shared.auth import Principal, verify_access_token
+from shared.auth import CurrentPrincipal, Principal, verify_access_token
 from shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 from shared.logging import get_logger
+from shared.service import SessionDep
 
 log = get_logger(__name__)
 
 router = APIRouter(tags=["room"])
 
 
-class Disconnected(Exception):
-    """The client went away."""
-
-
-async def _receive(websocket: WebSocket) -> str | bytes | None:
-    message = await websocket.receive()
-    if message["type"] == "websocket.disconnect":
-        raise Disconnected
-    return message.get("text") if message.get("text") is not None else message.get("bytes")
-
-
-async def _authenticate(websocket: WebSocket, settings: Settings) -> Principal:
-    """The token from the URL, or from an `auth` frame sent first."""
-    token = websocket.query_params.get("token")
+async def _authenticate(transport: Transport, settings: Settings, token: str | None) -> Principal:
+    """The token given (in the URL, or by the gateway), or else from an `auth` frame sent first."""
     if token is None:
         try:
-            raw = await asyncio.wait_for(_receive(websocket), settings.room_auth_seconds)
+            raw = await asyncio.wait_for(transport.receive(), settings.room_auth_seconds)
         except TimeoutError:
             raise UNAUTHORISED.because("send the token in the URL or an auth frame first") from None
         frame = protocol.parse(raw, max_bytes=settings.room_max_frame_bytes)
@@ -70,8 +60,7 @@ async def _authenticate(websocket: WebSocket, settings: Settings) -> Principal:
         raise UNAUTHORISED.because(exc.detail) from None
 
 
-def _since(websocket: WebSocket) -> int | None:
-    raw = websocket.query_params.get("since")
+def _since(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit() or len(raw) > 18:
@@ -83,23 +72,76 @@ def _since(websocket: WebSocket) -> int | None:
 async def room(websocket: WebSocket, session_id: str) -> None:
     await websocket.accept()
     settings: Settings = websocket.app.state.settings
+    transport = Direct(websocket, queue_size=settings.room_send_queue)
+    query = websocket.query_params
+    await _connect(transport, websocket.app.state.rooms, settings, session_id, query.get("token"), query.get("since"))
+
+
+@router.websocket("/sessions/{session_id}/room/link")
+async def link(websocket: WebSocket, session_id: str) -> None:
+    """A gateway's link (links.py): its viewers join, speak and leave by number."""
+    await websocket.accept()
+    settings: Settings = websocket.app.state.settings
     hub: RoomHub = websocket.app.state.rooms
+    link = Link(websocket, queue_size=settings.room_link_queue)
+    viewers: set[asyncio.Task[None]] = set()
+    ending: Close | None = None
     try:
-        principal = await _authenticate(websocket, settings)
-        since = _since(websocket)
-        await _serve(websocket, hub, settings, session_id=session_id, principal=principal, since=since)
+        while link.closed is None:
+            kind, vid, rest = await link.receive()
+            if kind == "@":
+                link.deliver(vid, rest)
+            elif kind == "-":
+                link.leave(vid)
+            else:
+                linked = link.add(vid, queue_size=settings.room_send_queue, inbox_size=settings.room_link_inbox)
+                task = asyncio.create_task(_linked(linked, hub, settings, session_id, rest), name=f"room-linked-{vid}")
+                viewers.add(task)
+                task.add_done_callback(viewers.discard)
+    except Disconnected:
+        pass
+    except Close as close:
+        log.warning("room link closed: the gateway broke the protocol", reason=close.reason)
+        ending = close
+    finally:
+        await link.finish(ending)
+        await asyncio.gather(*viewers, return_exceptions=True)
+
+
+async def _linked(linked: Linked, hub: RoomHub, settings: Settings, session_id: str, join: str) -> None:
+    try:
+        token, since = join_data(join)
+    except Close as close:
+        await linked.close(close)
+        return
+    await _connect(linked, hub, settings, session_id, token, since)
+
+
+async def _connect(
+    transport: Transport, hub: RoomHub, settings: Settings, session_id: str, token: str | None, since: str | None
+) -> None:
+    """One viewer, direct or linked, from its token to its leaving."""
+    try:
+        principal = await _authenticate(transport, settings, token)
+        await _serve(transport, hub, settings, session_id=session_id, principal=principal, since=_since(since))
     except Disconnected:
         return
     except Close as close:
-        await _close(websocket, close)
+        await transport.close(close)
     except ServiceUnavailable as exc:
-        await _close(websocket, UNAVAILABLE.because(exc.detail))
+        await transport.close(UNAVAILABLE.because(exc.detail))
+    finally:
+        await transport.finish()
 
 
-async def _close(websocket: WebSocket, close: Close) -> None:
-    if websocket.client_state == WebSocketState.CONNECTED:
-        with contextlib.suppress(Exception):
-            await websocket.close(close.code, close.reason)
+@router.get("/sessions/{session_id}/room/figures", summary="What this instance serves of the room (staff)")
+async def figures(
+    session_id: str, session: SessionDep, principal: CurrentPrincipal, request: Request
+) -> dict[str, int]:
+    """Per instance: its connections, the people they are, the gateways' links and the viewers they carry."""
+    live = await sessions.get_for_staff(session, principal=principal, session_id=session_id)
+    feed = get_rooms(request).feeds.get(live.id)
+    return feed.figures() if feed else {"connections": 0, "people": 0, "links": 0, "linked": 0}
 
 
 async def _admit(hub: RoomHub, *, session_id: str, principal: Principal) -> tuple[LiveSession, str, str, str | None]:
@@ -130,13 +172,13 @@ async def _admit(hub: RoomHub, *, session_id: str, principal: Principal) -> tupl
 
 
 async def _serve(
-    websocket: WebSocket, hub: RoomHub, settings: Settings, *, session_id: str, principal: Principal, since: int | None
+    transport: Transport, hub: RoomHub, settings: Settings, *, session_id: str, principal: Principal, since: int | None
 ) -> None:
     live, role, name, muted_until = await _admit(hub, session_id=session_id, principal=principal)
     feed = await hub.feed(live.id)
     if principal.user_id in feed.removed:
         raise REMOVED.because("a moderator removed you from this session")
-    conn = Connection(websocket, principal=principal, name=name, role=role, queue_size=settings.room_send_queue)
+    conn = Connection(transport, principal=principal, name=name, role=role)
     you = {"user_id": principal.user_id, "name": name, "role": role, "muted_until": muted_until}
     feed.attach(conn)
     try:
@@ -152,7 +194,7 @@ async def _serve(
             conn.start(
                 [encode("snapshot", {**snapshot["state"], "you": you}, seq=snapshot["seq"])], floor=snapshot["seq"]
             )
-        await _read(websocket, conn, actions.Viewer(session_id=live.id, conn=conn, hub=hub, db=hub.db), settings)
+        await _read(conn, actions.Viewer(session_id=live.id, conn=conn, hub=hub, db=hub.db), settings)
     except Close as close:
         await conn.close(close)
     finally:
@@ -160,12 +202,12 @@ async def _serve(
         await conn.finish()
 
 
-async def _read(websocket: WebSocket, conn: Connection, viewer: actions.Viewer, settings: Settings) -> None:
+async def _read(conn: Connection, viewer: actions.Viewer, settings: Settings) -> None:
     inbound = TokenBucket(settings.room_inbound_rate, settings.room_inbound_burst)
     while conn.closed is None:
         try:
-            raw = await _receive(websocket)
-        except (Disconnected, RuntimeError):
+            raw = await conn.transport.receive()
+        except Disconnected:
             return
         frame = protocol.parse(raw, max_bytes=settings.room_max_frame_bytes)
         if frame.type == FrameType.auth:
