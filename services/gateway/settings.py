@@ -2,6 +2,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, StringConstraints, model_validator
 
+from services.gateway.notifications.push import PushProvider
 from shared.keys import load_key
 from shared.settings import LOCAL_JWT_PRIVATE_KEY, PaymentWebhookSettings
 
@@ -29,6 +30,12 @@ class Settings(PaymentWebhookSettings):
     room_auth_seconds: float = Field(default=5.0, gt=0)  # for the auth frame when the URL has no token
     room_max_frame_bytes: int = Field(default=4096, ge=256)  # a bigger client frame is refused here (livestream too)
     room_send_queue: int = Field(default=256, ge=1)  # frames waiting for a slow client before it is closed
+    # One link per room and instance carries all the room's clients there; it stays open this long
+    # after its last client left, for the next one (a reload, a reconnect).
+    room_link_grace_seconds: float = Field(default=10.0, ge=0)
+    # Off: the gateway sends every room frame to each of its clients, and deflating it once per client
+    # (a compressor per connection) costs about as much CPU as the sending itself (docs/live-room.md).
+    ws_per_message_deflate: bool = False
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30
@@ -66,6 +73,14 @@ class Settings(PaymentWebhookSettings):
     # also be plain http: local receivers in development and tests).
     webhook_allow_private: bool = False
     webhook_allowed_hosts: list[str] = []
+
+    # Notifications. Read ones are kept this long; unread ones stay. An event older than
+    # notification_stale_hours when it arrives (history replayed to a new consumer) tells no one.
+    notification_keep_days: float = Field(default=90.0, gt=0)
+    notification_stale_hours: float = Field(default=24.0, gt=0)
+    notification_stream_queue: int = Field(default=64, ge=1)  # waiting for a slow app before it is closed
+    notification_heartbeat_seconds: float = Field(default=15.0, gt=0)  # a comment keeps idle streams open
+    push_provider: PushProvider = "log"  # the embedded default writes each push to the log
 
     @model_validator(mode="after")
     def _no_local_keys_in_production(self) -> "Settings":

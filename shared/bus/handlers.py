@@ -54,13 +54,14 @@ class EventHandlers:
 
     @classmethod
     def combine(cls, *registries: EventHandlers) -> EventHandlers:
-        """One registry of several (a service's read models, and handlers that need its resources)."""
+        """One registry of several (a service's read models, and handlers that need its resources).
+        Where two registries handle the same type, both run, in the order given, in the same
+        transaction: each keeps its own read model of the one event."""
         combined = cls()
         for registry in registries:
             for type_, handler in registry.by_type.items():
-                if type_ in combined.by_type:
-                    raise ValueError(f"two handlers for {type_}")
-                combined.by_type[type_] = handler
+                first = combined.by_type.get(type_)
+                combined.by_type[type_] = handler if first is None else _in_turn(first, handler)
         return combined
 
     def streams(self) -> dict[str, list[str]]:
@@ -122,3 +123,11 @@ class EventHandlers:
             assert outcome.error is not None
             raise outcome.error
         return outcome.status
+
+
+def _in_turn(first: Handler, then: Handler) -> Handler:
+    async def both(session: AsyncSession, event: Event[Any]) -> None:
+        await first(session, event)
+        await then(session, event)
+
+    return both

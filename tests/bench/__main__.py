@@ -24,6 +24,9 @@
 9. Live-room fan-out: 1,000 WebSocket viewers over two livestream instances (through the gateway,
    and directly), the host chatting and pinning: delivered messages/s, p50/p99 delivery latency and
    messages lost, next to a bare single-process Starlette broadcast (`tests/bench/fanout.py`).
+10. Live notifications: 200 residents' apps on server-sent-event streams through the gateway, swap offers
+   at 10/s and 50/s notifying the items' owners: event → frame p50/p99, exactly once, CPU per
+   notification, next to a bare JetStream → Starlette SSE pusher (`tests/bench/notify.py`).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from pathlib import Path
 import uvloop
 
 from deploy.processes import BIN, LocalSystem, free_port
-from tests.bench import calendar, directory, fanout, flash, pipeline, quiet, signup, system, webhooks
+from tests.bench import calendar, directory, fanout, flash, notify, pipeline, quiet, signup, system, webhooks
 from tests.bench import matching as matching_bench
 from tests.bench.stats import fmt, median
 
@@ -173,6 +176,11 @@ def print_pipeline(results: dict[str, list[pipeline.Result]], params: pipeline.P
     )
 
 
+def paced_runs(text: str) -> tuple[tuple[int, float], ...]:
+    """ "300@200,150@50" → ((300, 200.0), (150, 50.0))."""
+    return tuple((int(n), float(rate)) for n, rate in (item.split("@") for item in text.split(",")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
@@ -204,6 +212,13 @@ def main() -> None:
     parser.add_argument("--skip-matching", action="store_true", help="skip recommendation and profile timings")
     parser.add_argument("--skip-fanout", action="store_true", help="skip the live room's fan-out")
     parser.add_argument("--fanout-viewers", type=int, default=fanout.Params.viewers)
+    parser.add_argument("--skip-notify", action="store_true", help="skip the live notifications")
+    parser.add_argument("--notify-residents", type=int, default=notify.Params.residents)
+    parser.add_argument(
+        "--notify-paced",
+        default=",".join(f"{n}@{rate:.0f}" for n, rate in notify.Params.paced),
+        help="runs of swap offers as offers@rate, comma-separated (default %(default)s)",
+    )
     args = parser.parse_args()
     quiet.configure()
     began = time.monotonic()
@@ -212,8 +227,7 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, {platform.machine()}, load average {os.getloadavg()[0]:.2f} at start"
     )
 
-    paced = tuple((int(n), float(rate)) for n, rate in (item.split("@") for item in args.paced.split(",")))
-    params = pipeline.Params(burst=args.burst, concurrency=args.concurrency, paced=paced)
+    params = pipeline.Params(burst=args.burst, concurrency=args.concurrency, paced=paced_runs(args.paced))
     postgres_url = os.environ.get("LINLI_BENCH_POSTGRES_URL") or None
     results: dict[str, list[pipeline.Result]] | None = None
     if not args.skip_pipeline:
@@ -289,6 +303,13 @@ def main() -> None:
         say("9. live-room fan-out (nats-server + six services + a second livestream; bare broadcast alongside)")
         fanout_report = fanout.run(fanout.Params(viewers=args.fanout_viewers), progress=say)
 
+    notify_report: notify.Report | None = None
+    if not args.skip_notify:
+        say()
+        say("10. live notifications (nats-server + six services; bare JetStream → SSE pusher alongside)")
+        notify_params = notify.Params(residents=args.notify_residents, paced=paced_runs(args.notify_paced))
+        notify_report = notify.run(notify_params, progress=say)
+
     say()
     say("=" * 100)
     if results is not None:
@@ -331,6 +352,8 @@ def main() -> None:
         matching_bench.print_report(matching_report, matching_params, say)
     if fanout_report is not None:
         fanout.print_report(fanout_report, say)
+    if notify_report is not None:
+        notify.print_report(notify_report, say)
     if quiet.NOISE.dropped:
         noise = ", ".join(f"{n}× {message!r}" for message, n in quiet.NOISE.dropped.items())
         say(f"\nlogged while stopping Bus instances (expected, not shown): {noise}")

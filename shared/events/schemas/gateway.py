@@ -23,3 +23,15 @@ class SubscriptionDisabled(EventData):
     provider_id: str
     url: str
     reason: str
+
+
+@event_type("gateway.notification.created")
+class NotificationCreated(EventData):
+    """A notification went into a person's inbox (it is also streamed to their connected apps and, if
+    they allow it, pushed to their phone). `source_event_id` is the event it tells them about."""
+
+    notification_id: str
+    user_id: str
+    kind: str
+    link: str
+    source_event_id: str
