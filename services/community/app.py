@@ -9,6 +9,7 @@ from services.community.board.routes import router as board
 from services.community.communities.routes import router as communities
 from services.community.events import clock
 from services.community.events.desk import registration_desk
+from services.community.events.handlers import fee_handlers
 from services.community.events.routes import router as events
 from services.community.models import metadata
 from services.community.needs.routes import router as needs
@@ -25,6 +26,7 @@ def spec() -> ServiceSpec:
         settings=settings,
         metadata=metadata,
         routers=[communities, events, needs, swaps, board],
+        handlers=fee_handlers(settings.fee_hold),
         extensions=[registration_desk, every(settings.events_clock_seconds, run_clock, name="events-clock")],
         description="Communities, their members and roles (invites, requests to join, moderators), offline events "
         "(sign-up, waitlist, check-in, feedback, iCalendar), posted needs, item swaps and the community board.",
@@ -33,7 +35,7 @@ def spec() -> ServiceSpec:
 
 async def run_clock(app: FastAPI) -> None:
     lead = timedelta(minutes=app.state.settings.event_reminder_minutes)
-    await clock.tick(app.state.db, now=utcnow(), lead=lead)
+    await clock.tick(app.state.db, now=utcnow(), lead=lead, hold=app.state.settings.fee_hold)
 
 
 def create_app() -> FastAPI:

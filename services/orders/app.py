@@ -11,6 +11,8 @@ from services.orders.bookings.routes import router as bookings
 from services.orders.commission.routes import router as commission
 from services.orders.deals import clock
 from services.orders.deals.routes import router as deals
+from services.orders.eventfees.handlers import fee_handlers
+from services.orders.eventfees.routes import router as event_fees
 from services.orders.handlers import handlers
 from services.orders.models import metadata
 from services.orders.orders.placing import order_desk
@@ -43,8 +45,8 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
-        routers=[deals, orders, pickup, commission, after_sales, bookings],
-        handlers=EventHandlers.combine(handlers, payment_handlers(payments)),
+        routers=[deals, orders, pickup, commission, after_sales, bookings, event_fees],
+        handlers=EventHandlers.combine(handlers, payment_handlers(payments), fee_handlers(payments)),
         extensions=[
             payment_provider,
             order_desk(timedelta(seconds=settings.payment_window_seconds)),
@@ -52,7 +54,7 @@ def spec() -> ServiceSpec:
         ],
         housekeeping=[idempotency.prune],
         description="Group-buy deals, orders, and payment through the payment-provider port; bookings of the "
-        "directory's services (slots, inquiries, reviews).",
+        "directory's services (slots, inquiries, reviews); offline events' fees.",
     )
 
 

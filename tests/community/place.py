@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from services.community.communities import service as communities
@@ -12,6 +13,8 @@ from shared.auth import RESIDENT, Principal
 from shared.db import Database
 from shared.models import new_id
 from tests import factories
+
+HOLD = timedelta(minutes=30)  # how long a seat at an event with a fee waits for its payment
 
 
 @dataclass

@@ -27,7 +27,7 @@ from shared.bus.tables import outbox
 from shared.correlation import current_trace
 from shared.db import Database
 from shared.errors import NotFound
-from tests.community.place import Place
+from tests.community.place import HOLD, Place
 
 SEED = 20261125
 REPLAYED = {"community.event.registered", "community.registration.cancelled", "community.registration.promoted"}
@@ -40,7 +40,7 @@ async def instances(place: Place) -> AsyncIterator[list[tuple[Database, Registra
     running = []
     for _ in range(INSTANCES):
         db = Database(place.db.url)
-        running.append((db, RegistrationDesk(db)))
+        running.append((db, RegistrationDesk(db, hold=HOLD)))
     yield running
     for db, desk in running:
         await desk.aclose()
@@ -139,7 +139,7 @@ async def test_sign_ups_and_cancellations_at_once_keep_capacity_and_order(
             return
         await asyncio.sleep(pauses[1])
         async with db.session() as session:
-            await registration.withdraw(session, principal=who, event_id=event.id)
+            await registration.withdraw(session, principal=who, event_id=event.id, hold=HOLD)
             await session.commit()
         if returns:
             await asyncio.sleep(pauses[2])
@@ -170,7 +170,7 @@ async def test_a_rush_is_served_in_arrival_order(
     # Seats freed by the first ten go to the first ten waiting, in order.
     async with place.db.session() as session:
         for who in people[:10]:
-            await registration.withdraw(session, principal=who, event_id=event.id)
+            await registration.withdraw(session, principal=who, event_id=event.id, hold=HOLD)
         await session.commit()
     _, rows = await rows_of(place.db, event.id)
     promoted = sorted((r for r in rows if r.promoted_at is not None), key=lambda r: r.seq)
@@ -178,4 +178,4 @@ async def test_a_rush_is_served_in_arrival_order(
     check_rows(await replay(place.db, event), *(await rows_of(place.db, event.id)))
     with pytest.raises(NotFound):
         async with place.db.session() as session:
-            await registration.withdraw(session, principal=people[0], event_id=event.id)
+            await registration.withdraw(session, principal=people[0], event_id=event.id, hold=HOLD)

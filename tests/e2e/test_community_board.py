@@ -1,9 +1,12 @@
 """The community board through the gateway: announcements by leaders, members' posts with comments
 and reactions, pinning, report → hidden → restored or removed by a moderator, muting; outsiders are
-refused everywhere and bad input is a clear 4xx that changes nothing."""
+refused everywhere and bad input is a clear 4xx that changes nothing. The board is the one place to
+look: posts, events, highlights, swaps and needs in one stream, each as its viewer may see it."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,8 +24,8 @@ async def hood(gateway: httpx.AsyncClient, system: LocalSystem) -> Events:
 
 
 async def board(hood: Events) -> list[tuple[str, int, bool]]:
-    posts = (await hood.leader.request("GET", f"/api/v1/communities/{hood.community_id}/board")).json()
-    return [(p["id"], p["comments"], p["hidden"]) for p in posts]
+    items = (await hood.leader.request("GET", f"/api/v1/communities/{hood.community_id}/board")).json()["items"]
+    return [(i["id"], i["post"]["comments"], i["post"]["hidden"]) for i in items if i["post"]]
 
 
 async def test_posts_comments_reactions_and_pins(hood: Events) -> None:
@@ -31,13 +34,13 @@ async def test_posts_comments_reactions_and_pins(hood: Events) -> None:
     assert_problem(await hood.resident.request("POST", c, json={"kind": "announcement", "text": "假公告"}), 403)
     first = await factories.board_post(hood.resident, hood.community_id, photos=["https://img.example.com/box.jpg"])
     second = await factories.board_post(hood.neighbour, hood.community_id, text="楼下新开了面包店")
-    ids = [p["id"] for p in (await hood.resident.request("GET", c)).json()]
+    ids = [i["id"] for i in (await hood.resident.request("GET", c)).json()["items"]]
     assert ids == [second["id"], first["id"], notice["id"]]  # newest first
 
     pinned = await hood.leader.request("POST", f"/api/v1/board-posts/{notice['id']}/pin")
     assert pinned.json()["pinned_at"]
     assert_problem(await hood.resident.request("POST", f"/api/v1/board-posts/{first['id']}/pin"), 403)
-    assert [p["id"] for p in (await hood.resident.request("GET", c)).json()][0] == notice["id"]
+    assert [i["id"] for i in (await hood.resident.request("GET", c)).json()["items"]][0] == notice["id"]
 
     p = f"/api/v1/board-posts/{first['id']}"
     reply = await hood.neighbour.request("POST", f"{p}/comments", json={"text": "我家有，来拿"})
@@ -120,3 +123,88 @@ async def test_bad_input_and_outsiders_change_nothing(hood: Events) -> None:
     for method, path, body in endpoints:
         assert_problem(await hood.outsider.request(method, path, json=body), 403)
     assert await board(hood) == before
+
+
+async def stream(member: Any, community_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Every item of the board as `member` sees it, page after page of `limit`."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        response = await member.request("GET", f"/api/v1/communities/{community_id}/board", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["items"]) <= limit
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+async def test_the_board_shows_everything_each_viewer_may_see(hood: Events) -> None:
+    c = hood.community_id
+    starts = datetime.now(UTC) + timedelta(seconds=2)
+    held = await factories.offline_event(
+        hood.leader,
+        c,
+        title="亲子运动会",
+        starts_at=starts.isoformat(),
+        ends_at=(starts + timedelta(hours=1)).isoformat(),
+    )
+    notice = await factories.board_post(hood.leader, c, kind="announcement", text="周六停水")
+    draft = await factories.offline_event(hood.leader, c, draft=True)
+    swap = await factories.swap(hood.resident, c)
+    reported = await factories.board_post(hood.neighbour, c, text="代购名牌包")
+    await hood.resident.request("POST", f"/api/v1/board-posts/{reported['id']}/reports", json={"reason": "广告"})
+    open_need = await factories.need(hood.neighbour, c)
+    private = await factories.need(hood.resident, c, visibility="leaders", text="家里老人需要上门护理")
+    market = await factories.offline_event(hood.leader, c)
+    post = await factories.board_post(hood.resident, c, photos=["https://img.example.com/box.jpg"])
+    pinned = await hood.leader.request("POST", f"/api/v1/board-posts/{notice['id']}/pin")
+    assert pinned.status_code == 200, pinned.text
+    await asyncio.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()))
+    assert (await hood.leader.request("POST", f"/api/v1/community-events/{held['id']}/held")).status_code == 200
+    highlight = await hood.leader.request(
+        "POST", f"/api/v1/community-events/{held['id']}/highlights", json={"text": "孩子们玩得很开心"}
+    )
+    assert highlight.status_code == 201, highlight.text
+
+    # The newest first, the pinned announcement before everything; the leader sees the leaders' need.
+    newest_first = [
+        ("announcement", notice["id"]),
+        ("highlight", highlight.json()["id"]),
+        ("post", post["id"]),
+        ("event", market["id"]),
+        ("need", private["id"]),
+        ("need", open_need["id"]),
+        ("swap", swap["id"]),
+        ("event", held["id"]),
+    ]
+    everything = await stream(hood.leader, c)
+    assert [(i["kind"], i["id"]) for i in everything] == newest_first
+    assert [i["pinned"] for i in everything] == [True] + [False] * 7
+    assert draft["id"] not in {i["id"] for i in everything} and reported["id"] not in {i["id"] for i in everything}
+    by_id = {i["id"]: i for i in everything}
+    assert by_id[notice["id"]]["post"]["text"] == "周六停水"
+    assert (
+        by_id[swap["id"]]["swap"]["title"] == "九成新婴儿推车"
+        and by_id[swap["id"]]["path"] == f"/api/v1/swaps/{swap['id']}"
+    )
+    assert by_id[market["id"]]["event"]["seats_left"] == 30
+    assert by_id[highlight.json()["id"]]["highlight"]["event_title"] == "亲子运动会"
+    assert by_id[open_need["id"]]["path"] == f"/api/v1/needs/{open_need['id']}"
+    assert (await hood.resident.request("GET", by_id[post["id"]]["path"])).status_code == 200
+
+    # Its poster sees the leaders' need too; another member does not (nor the reported post, even its author).
+    assert [i["id"] for i in await stream(hood.resident, c)] == [i for _, i in newest_first]
+    assert [i["id"] for i in await stream(hood.neighbour, c, limit=3)] == [
+        i for _, i in newest_first if i != private["id"]
+    ]
+    assert [i["id"] for i in await stream(hood.leader, c, limit=1)] == [i for _, i in newest_first]
+
+    # Neither an outsider nor a member the leader removed sees anything; a made-up cursor is a 422.
+    assert_problem(await hood.outsider.request("GET", f"/api/v1/communities/{c}/board"), 403)
+    removed = await hood.leader.request("DELETE", f"/api/v1/communities/{c}/members/{hood.neighbour.user_id}")
+    assert removed.status_code in (200, 204), removed.text
+    assert_problem(await hood.neighbour.request("GET", f"/api/v1/communities/{c}/board"), 403)
+    assert_problem(await hood.resident.request("GET", f"/api/v1/communities/{c}/board?cursor=bm9wZQ"), 422)

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Query, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.community.board import service
+from services.community.board import feed, service
+from services.community.board.feed import BoardPage
 from services.community.board.models import (
     BoardPost,
     CommentCreate,
@@ -16,7 +17,7 @@ from services.community.board.models import (
 )
 from services.community.moderation import Moderation, ReportCreate
 from shared.auth import CurrentPrincipal, Principal
-from shared.pagination import Limit, Offset
+from shared.pagination import Limit
 from shared.service import ReaderDep, SessionDep
 
 router = APIRouter(tags=["community board"])
@@ -36,14 +37,19 @@ async def publish(community_id: str, body: PostCreate, session: SessionDep, prin
     return shown[0]
 
 
-@router.get("/communities/{community_id}/board", summary="The board: pinned posts first, then the newest (members)")
-async def list_posts(
-    community_id: str, session: ReaderDep, principal: CurrentPrincipal, limit: Limit = 20, offset: Offset = 0
-) -> list[PostPublic]:
-    posts = await service.list_posts(
-        session, principal=principal, community_id=community_id, limit=limit, offset=offset
-    )
-    return await service.public(session, principal=principal, posts=posts)
+@router.get(
+    "/communities/{community_id}/board",
+    summary="The board: posts, announcements, events, highlights, swaps and needs in one stream, pinned posts "
+    "first, then the newest (members)",
+)
+async def board(
+    community_id: str,
+    session: ReaderDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 20,
+    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the page before")] = None,
+) -> BoardPage:
+    return await feed.page(session, principal=principal, community_id=community_id, limit=limit, cursor=cursor)
 
 
 @router.post(

@@ -1,5 +1,6 @@
 """The community board (线上邻里中心): leaders' announcements and members' posts with photos, comments
-and reactions. Leaders pin posts (pinned first, newest pin first). Moderation as for swaps
+and reactions. Leaders pin posts (first on the board, newest pin first; the board itself, with the
+community's events, highlights, swaps and needs, is `feed.py`). Moderation as for swaps
 (`moderation.py`): a report hides a post until a moderator restores or removes it; a moderator also
 mutes a member for some days (they read but neither post nor comment) and removes any comment."""
 
@@ -7,7 +8,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import col, delete, or_, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.community.board.models import (
@@ -49,19 +50,6 @@ async def publish(session: AsyncSession, *, principal: Principal, community_id: 
         PostPublished(post_id=post.id, community_id=community_id, author_id=post.author_id, kind=post.kind),
     )
     return post
-
-
-async def list_posts(
-    session: AsyncSession, *, principal: Principal, community_id: str, limit: int, offset: int
-) -> list[BoardPost]:
-    """Pinned first (newest pin first), then newest; hidden and removed posts for their authors and stewards."""
-    await get_community(session, principal=principal, community_id=community_id)
-    query = select(BoardPost).where(BoardPost.community_id == community_id)
-    if not await membership.has_role(session, principal, community_id, *membership.STEWARDS):
-        shown = col(BoardPost.hidden).is_(False) & (BoardPost.status != REMOVED)
-        query = query.where(or_(shown, BoardPost.author_id == principal.user_id))
-    order = (col(BoardPost.pinned_at).is_(None), col(BoardPost.pinned_at).desc(), col(BoardPost.created_at).desc())
-    return list((await session.exec(query.order_by(*order).limit(limit).offset(offset))).all())
 
 
 async def get_post(session: AsyncSession, *, principal: Principal, post_id: str, lock: bool = False) -> BoardPost:

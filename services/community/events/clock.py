@@ -1,7 +1,8 @@
-"""The events clock (a periodic job): closes sign-up when its time comes (`community.event.closed`)
-and reminds everyone with a seat `lead` before an event starts — before each session of a
-recurring one (`community.event.reminder`, once per occurrence: `reminded_for`). Each event is
-handled in its own transaction under its row lock, so several instances may tick at once."""
+"""The events clock (a periodic job): closes sign-up when its time comes (`community.event.closed`),
+releases seats held for a fee that was not paid by `pay_by` (the waitlist moves up, a promoted seat
+held afresh for `hold`) and reminds everyone with a seat `lead` before an event starts — before each
+session of a recurring one (`community.event.reminder`, once per occurrence: `reminded_for`). Each
+event is handled in its own transaction under its row lock, so several instances may tick at once."""
 
 from datetime import datetime, timedelta
 
@@ -9,7 +10,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.community.events import recurrence, registration
-from services.community.events.models import CLOSED, PUBLISHED, OfflineEvent
+from services.community.events.models import AWAITING_PAYMENT, CLOSED, PUBLISHED, OfflineEvent, Registration
 from services.community.events.rows import lock
 from services.community.events.service import close_sign_up
 from shared.bus import emit
@@ -17,7 +18,7 @@ from shared.db import Database
 from shared.events.schemas.community import OfflineEventReminder
 
 
-async def tick(db: Database, *, now: datetime, lead: timedelta) -> None:
+async def tick(db: Database, *, now: datetime, lead: timedelta, hold: timedelta) -> None:
     async with db.reader() as reader:
         closing = (
             await reader.exec(
@@ -36,6 +37,18 @@ async def tick(db: Database, *, now: datetime, lead: timedelta) -> None:
                 )
             )
         ).all()
+        unpaid = (
+            await reader.exec(
+                select(Registration.event_id)
+                .where(Registration.status == AWAITING_PAYMENT, col(Registration.pay_by) <= now)
+                .distinct()
+            )
+        ).all()
+    for event_id in unpaid:
+        async with db.session() as session:
+            event = await lock(session, event_id)
+            await registration.release_unpaid(session, event, now=now, hold=hold)
+            await session.commit()
     for event_id in closing:
         async with db.session() as session:
             event = await lock(session, event_id)

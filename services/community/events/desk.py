@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -25,8 +26,8 @@ class Tap:
 
 
 class RegistrationDesk:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, *, hold: timedelta) -> None:
+        self.db, self.hold = db, hold
         self._batcher: Batcher[Tap, SignedUp] = Batcher(self._serve)
 
     async def sign_up(self, tap: Tap) -> SignedUp:
@@ -38,7 +39,7 @@ class RegistrationDesk:
 
     async def _serve(self, taps: list[Tap]) -> list[SignedUp | Exception]:
         async with self.db.session() as session:
-            roster = await Roster.open(session, [tap.signup for tap in taps])
+            roster = await Roster.open(session, [tap.signup for tap in taps], hold=self.hold)
             results: list[SignedUp | Exception] = []
             for tap in taps:
                 bind_trace(tap.trace)
@@ -52,6 +53,6 @@ class RegistrationDesk:
 
 @contextlib.asynccontextmanager
 async def registration_desk(app: FastAPI) -> AsyncIterator[None]:
-    app.state.registration_desk = RegistrationDesk(app.state.db)
+    app.state.registration_desk = RegistrationDesk(app.state.db, hold=app.state.settings.fee_hold)
     yield
     await app.state.registration_desk.aclose()

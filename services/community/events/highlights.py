@@ -43,7 +43,7 @@ async def post(session: AsyncSession, *, principal: Principal, event_id: str, da
         community_id=event.community_id,
         actor_id=principal.user_id,
     )
-    return _public(highlight, event.title)
+    return public(highlight, event.title)
 
 
 async def of_community(
@@ -59,8 +59,8 @@ async def of_community(
         .offset(offset)
         .limit(limit)
     )
-    return [_public(highlight, title) for highlight, title in rows.all()]
+    return [public(highlight, title) for highlight, title in rows.all()]
 
 
-def _public(highlight: Highlight, title: str) -> HighlightPublic:
+def public(highlight: Highlight, title: str) -> HighlightPublic:
     return HighlightPublic.model_validate({**highlight.model_dump(), "event_title": title})

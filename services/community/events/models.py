@@ -25,8 +25,9 @@ Kind = Literal["flea_market", "sports_day", "tasting", "workshop", "health_talk"
 DRAFT, PUBLISHED, CLOSED, HELD, ARCHIVED, CANCELLED = "draft", "published", "closed", "held", "archived", "cancelled"
 EventStatus = Literal["draft", "published", "closed", "held", "archived", "cancelled"]
 
-# A registration's: a seat (registered; awaiting_payment when the event has a fee), or a place on the
-# waitlist; then checked in or, once the event is held, a no-show; or withdrawn.
+# A registration's: a seat (registered; awaiting_payment when the event has a fee, until its fee is
+# paid through orders or its hold runs out), or a place on the waitlist; then checked in or, once the
+# event is held, a no-show; or withdrawn (also: a hold released unpaid).
 REGISTERED, AWAITING_PAYMENT, WAITLISTED = "registered", "awaiting_payment", "waitlisted"
 CHECKED_IN, NO_SHOW, WITHDRAWN = "checked_in", "no_show", "cancelled"
 RegistrationStatus = Literal["registered", "awaiting_payment", "waitlisted", "checked_in", "no_show", "cancelled"]
@@ -121,7 +122,10 @@ class EventUpdate(BaseModel):
 
 
 class OfflineEvent(CommunityModel, table=True):
-    __table_args__ = (Index("ix_offlineevent_community_starts", "community_id", "status", "starts_at"),)
+    __table_args__ = (
+        Index("ix_offlineevent_community_starts", "community_id", "status", "starts_at"),
+        Index("ix_offlineevent_community_published", "community_id", "published_at"),  # the board
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True)
     community_id: str = Field(foreign_key="community.id")
@@ -202,6 +206,7 @@ class Registration(CommunityModel, table=True):
         UniqueConstraint("event_id", "user_id"),  # one per resident
         UniqueConstraint("event_id", "code"),
         Index("ix_eventregistration_event_status_seq", "event_id", "status", "seq"),
+        Index("ix_eventregistration_status_pay_by", "status", "pay_by"),  # holds the clock releases
     )
 
     id: str = Field(default_factory=new_id, primary_key=True)
@@ -219,6 +224,8 @@ class Registration(CommunityModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     checked_in_by: str | None = None
+    # awaiting_payment: the seat is held until then, and released (the waitlist moves up) if unpaid.
+    pay_by: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RegistrationCreate(CommunityModel):
@@ -245,6 +252,11 @@ class RegistrationPublic(CommunityModel):
     promoted_at: datetime | None
     cancelled_at: datetime | None
     checked_in_at: datetime | None
+    pay_by: datetime | None = Field(
+        default=None,
+        description="awaiting_payment: pay the fee by then (POST /event-fees with this registration's id), "
+        "or the seat goes to the waitlist",
+    )
     code: str | None = Field(default=None, description="Check-in code, for the participant only, with a seat")
     qr: str | None = Field(default=None, description="The code as a QR payload (scan it at the door)")
 

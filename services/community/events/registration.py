@@ -8,14 +8,20 @@ The waitlist is first come, first served, strictly: a sign-up gets a seat only w
 waiting and its seats (1 + companions) fit; otherwise it waits at the end. Freed seats go to the
 head of the waitlist, and on down while the head fits — nobody overtakes the head, even someone
 needing fewer seats. Each promotion is announced (`community.registration.promoted`) so the person
-can be told."""
+can be told.
+
+A seat at an event with a fee is `awaiting_payment` until `pay_by` (`hold` after it was given: at
+sign-up or on promotion). Orders learns it from the events, collects the fee and says
+`orders.event_fee.paid`; `confirm_fee` then makes it `registered`, or releases it when the payment
+came after the hold ran out. Unpaid holds are released by the events clock (`release_unpaid`); a
+released seat goes to the waitlist like a cancelled one."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -45,8 +51,16 @@ from shared import codes
 from shared.auth import Principal
 from shared.bus import emit
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.events.schemas.community import OfflineEventRegistered, RegistrationCancelled, RegistrationPromoted
+from shared.events.schemas.community import (
+    OfflineEventRegistered,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationPromoted,
+)
+from shared.logging import get_logger
 from shared.models import utcnow
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,12 +90,14 @@ class Roster:
         codes: dict[str, list[str]],
         now: datetime,
         members: set[tuple[str, str]],
+        hold: timedelta,
     ) -> None:
         self.session, self.events, self.earlier, self.codes, self.now = session, events, earlier, codes, now
         self.members = members  # (community, person): the token may predate a removal
+        self.hold = hold
 
     @classmethod
-    async def open(cls, session: AsyncSession, signups: Sequence[SignUp]) -> Roster:
+    async def open(cls, session: AsyncSession, signups: Sequence[SignUp], *, hold: timedelta) -> Roster:
         events = await lock_many(session, {s.event_id for s in signups})
         users = {s.principal.user_id for s in signups}
         rows = (
@@ -95,7 +111,7 @@ class Roster:
         wanted = Counter(s.event_id for s in signups if s.event_id in events)
         communities = {event.community_id for event in events.values()}
         members = await membership.pairs(session, community_ids=communities, user_ids=users)
-        return cls(session, events, earlier, await _free_codes(session, wanted), utcnow(), members)
+        return cls(session, events, earlier, await _free_codes(session, wanted), utcnow(), members, hold)
 
     async def sign_up(self, signup: SignUp) -> SignedUp:
         """A seat, or a place at the end of the waitlist; or a refusal that changes nothing."""
@@ -129,8 +145,9 @@ class Roster:
             raise Unprocessable(
                 f"answer each of the event's {len(event.questions)} questions, in order", questions=event.questions
             )
+        pay_by = None
         if event.waitlisted == 0 and seats <= event.capacity - event.seats_taken:
-            status, position = seat_status(event), None
+            (status, pay_by), position = seat_status(event, now=self.now, hold=self.hold), None
             event.seats_taken += seats
         elif event.waitlisted >= MAX_WAITLIST:
             raise Conflict("this event is full and so is its waitlist")
@@ -140,6 +157,7 @@ class Roster:
         fields: dict[str, Any] = {
             "seq": event.next_seq,
             "status": status,
+            "pay_by": pay_by,
             "companions": data.companions,
             "seats": seats,
             "answers": list(data.answers),
@@ -172,6 +190,9 @@ class Roster:
                 companions=data.companions,
                 seats=seats,
                 waitlist_position=position,
+                title=event.title,
+                fee_fen=event.fee_fen,
+                pay_by=pay_by,
             ),
             subject=event.id,
             community_id=event.community_id,
@@ -202,15 +223,20 @@ async def _free_codes(session: AsyncSession, wanted: Counter[str]) -> dict[str, 
     return free
 
 
-def seat_status(event: OfflineEvent) -> str:
-    """A seat at an event with a fee is held until paid (payment through orders is still to come)."""
-    return AWAITING_PAYMENT if event.fee_fen > 0 else REGISTERED
+def seat_status(event: OfflineEvent, *, now: datetime, hold: timedelta) -> tuple[str, datetime | None]:
+    """A seat, and until when it is held: at an event with a fee, until paid or `hold` has passed (whole
+    seconds: `pay_by` travels in events and names the hold a payment was for)."""
+    if event.fee_fen == 0:
+        return REGISTERED, None
+    return AWAITING_PAYMENT, (now + hold).replace(microsecond=0)
 
 
-async def sign_up(session: AsyncSession, *, principal: Principal, event_id: str, data: RegistrationCreate) -> SignedUp:
+async def sign_up(
+    session: AsyncSession, *, principal: Principal, event_id: str, data: RegistrationCreate, hold: timedelta
+) -> SignedUp:
     """One sign-up in the caller's transaction (the route batches them through `desk.RegistrationDesk`)."""
     signup = SignUp(principal=principal, event_id=event_id, data=data)
-    return await (await Roster.open(session, [signup])).sign_up(signup)
+    return await (await Roster.open(session, [signup], hold=hold)).sign_up(signup)
 
 
 async def mine(session: AsyncSession, *, event_id: str, user_id: str) -> Registration | None:
@@ -227,8 +253,9 @@ async def of_member(session: AsyncSession, *, principal: Principal, event_id: st
     return SignedUp(registration, await waitlist_position(session, registration))
 
 
-async def withdraw(session: AsyncSession, *, principal: Principal, event_id: str) -> Registration:
-    """The member cancels their sign-up: a seat freed goes to the waitlist."""
+async def withdraw(session: AsyncSession, *, principal: Principal, event_id: str, hold: timedelta) -> Registration:
+    """The member cancels their sign-up: a seat freed goes to the waitlist. A fee they paid is refunded
+    if they cancel before sign-up closes; after that it is kept (the organiser planned with them)."""
     visible = await access.visible_event(session, principal=principal, event_id=event_id)
     event = await lock(session, visible.id)
     registration = await mine(session, event_id=event.id, user_id=principal.user_id)
@@ -238,9 +265,86 @@ async def withdraw(session: AsyncSession, *, principal: Principal, event_id: str
         raise Conflict("you already took part in this event (or it is over); there is nothing to cancel")
     if event.status not in (PUBLISHED, CLOSED):
         raise Conflict(f"this event is {event.status}; sign-ups can no longer change")
-    was = registration.status
     now = utcnow()
-    registration.status, registration.cancelled_at = WITHDRAWN, now
+    # Never paid (awaiting_payment): whatever arrives for it is not kept either.
+    refund = registration.status == AWAITING_PAYMENT or now < event.registration_closes_at
+    await _cancel(
+        session, event, registration, now=now, reason="withdrawn", refund_fee=refund, actor_id=principal.user_id
+    )
+    await promote(session, event, now=now, hold=hold)
+    return registration
+
+
+async def confirm_fee(
+    session: AsyncSession, *, registration_id: str, pay_by: datetime, paid_at: datetime, hold: timedelta
+) -> Registration | None:
+    """Orders collected the fee for the hold ending `pay_by`: the seat is the payer's, if that hold is
+    still on and the payment came in time. Paid late, the seat is released (and the fee refunded); a
+    hold already gone (withdrawn, released, a newer sign-up) told orders to refund when it went."""
+    found = await session.get(Registration, registration_id)
+    if found is None:
+        log.warning("a fee was paid for a registration that does not exist", registration_id=registration_id)
+        return None
+    event = await lock(session, found.event_id)
+    registration = await _locked_registration(session, registration_id)
+    if registration.status != AWAITING_PAYMENT or registration.pay_by != pay_by:
+        return None
+    now = utcnow()
+    if paid_at > pay_by:
+        await _cancel(session, event, registration, now=now, reason="unpaid", refund_fee=True, actor_id=None)
+        await promote(session, event, now=now, hold=hold)
+        return registration
+    registration.status, registration.pay_by = REGISTERED, None  # the hold is over: the seat is theirs
+    session.add(registration)
+    await emit(
+        session,
+        RegistrationConfirmed(
+            registration_id=registration.id,
+            event_id=event.id,
+            community_id=event.community_id,
+            organiser_id=event.created_by,
+            user_id=registration.user_id,
+            seats=registration.seats,
+        ),
+        subject=event.id,
+        community_id=event.community_id,
+        actor_id=registration.user_id,
+    )
+    return registration
+
+
+async def release_unpaid(session: AsyncSession, event: OfflineEvent, *, now: datetime, hold: timedelta) -> int:
+    """The events clock: seats whose hold ran out unpaid go back, to the waitlist first (event locked)."""
+    due = (
+        await session.exec(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == AWAITING_PAYMENT,
+                col(Registration.pay_by) <= now,
+            )
+            .order_by(col(Registration.seq))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    for registration in due:
+        await _cancel(session, event, registration, now=now, reason="unpaid", refund_fee=True, actor_id=None)
+    await promote(session, event, now=now, hold=hold)
+    return len(due)
+
+
+async def _cancel(
+    session: AsyncSession,
+    event: OfflineEvent,
+    registration: Registration,
+    *,
+    now: datetime,
+    reason: str,
+    refund_fee: bool,
+    actor_id: str | None,
+) -> None:
+    was = registration.status
+    registration.status, registration.cancelled_at, registration.pay_by = WITHDRAWN, now, None
     if was == WAITLISTED:
         event.waitlisted -= 1
     else:
@@ -253,19 +357,25 @@ async def withdraw(session: AsyncSession, *, principal: Principal, event_id: str
             event_id=event.id,
             community_id=event.community_id,
             organiser_id=event.created_by,
-            user_id=principal.user_id,
+            user_id=registration.user_id,
             was=was,
             seats=registration.seats,
+            reason=reason,
+            refund_fee=refund_fee,
         ),
         subject=event.id,
         community_id=event.community_id,
-        actor_id=principal.user_id,
+        actor_id=actor_id,
     )
-    await promote(session, event, now=now)
-    return registration
 
 
-async def promote(session: AsyncSession, event: OfflineEvent, *, now: datetime) -> list[Registration]:
+async def _locked_registration(session: AsyncSession, registration_id: str) -> Registration:
+    """Read afresh once its event is locked (every registration change holds the event's lock)."""
+    query = select(Registration).where(Registration.id == registration_id).execution_options(populate_existing=True)
+    return (await session.exec(query)).one()
+
+
+async def promote(session: AsyncSession, event: OfflineEvent, *, now: datetime, hold: timedelta) -> list[Registration]:
     """Give free seats to the waitlist in arrival order, while its head fits (the event is locked)."""
     free = event.capacity - event.seats_taken
     if event.waitlisted == 0 or free <= 0 or event.status not in (PUBLISHED, CLOSED):
@@ -283,7 +393,10 @@ async def promote(session: AsyncSession, event: OfflineEvent, *, now: datetime) 
     for registration in head:
         if registration.seats > event.capacity - event.seats_taken:
             break  # first come, first served: nobody overtakes the head
-        registration.status, registration.promoted_at = seat_status(event), now
+        (registration.status, registration.pay_by), registration.promoted_at = (
+            seat_status(event, now=now, hold=hold),
+            now,
+        )
         event.seats_taken += registration.seats
         event.waitlisted -= 1
         promoted.append(registration)
@@ -297,6 +410,9 @@ async def promote(session: AsyncSession, event: OfflineEvent, *, now: datetime) 
                 user_id=registration.user_id,
                 status=registration.status,
                 seats=registration.seats,
+                title=event.title,
+                fee_fen=event.fee_fen,
+                pay_by=registration.pay_by,
             ),
             subject=event.id,
             community_id=event.community_id,

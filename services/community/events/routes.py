@@ -1,6 +1,7 @@
+from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from services.community.events import (
     access,
@@ -45,6 +46,13 @@ from shared.service import ReaderDep, SessionDep
 
 router = APIRouter(tags=["community events"])
 EVENT = "/community-events/{event_id}"
+
+
+async def _fee_hold(request: Request) -> timedelta:
+    return request.app.state.settings.fee_hold  # type: ignore[no-any-return]
+
+
+FeeHold = Annotated[timedelta, Depends(_fee_hold)]  # how long a seat at an event with a fee waits for payment
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,8 +167,10 @@ async def get_event(event_id: str, session: ReaderDep, principal: CurrentPrincip
 
 
 @router.patch(EVENT, summary="Change an event's details (only the fields given; organisers)")
-async def edit_event(event_id: str, body: EventUpdate, session: SessionDep, principal: CurrentPrincipal) -> EventPublic:
-    event = await service.edit_event(session, principal=principal, event_id=event_id, data=body)
+async def edit_event(
+    event_id: str, body: EventUpdate, session: SessionDep, principal: CurrentPrincipal, hold: FeeHold
+) -> EventPublic:
+    event = await service.edit_event(session, principal=principal, event_id=event_id, data=body, hold=hold)
     await session.commit()
     return EventPublic.of(event)
 
@@ -244,9 +254,14 @@ async def my_registration(event_id: str, session: ReaderDep, principal: CurrentP
     return RegistrationPublic.of(signed.registration, viewer_id=principal.user_id, position=signed.waitlist_position)
 
 
-@router.post(EVENT + "/registrations/me/cancel", summary="Cancel my sign-up (my seat goes to the waitlist)")
-async def withdraw(event_id: str, session: SessionDep, principal: CurrentPrincipal) -> RegistrationPublic:
-    mine = await registration.withdraw(session, principal=principal, event_id=event_id)
+@router.post(
+    EVENT + "/registrations/me/cancel",
+    summary="Cancel my sign-up (my seat goes to the waitlist; a paid fee is refunded until sign-up closes)",
+)
+async def withdraw(
+    event_id: str, session: SessionDep, principal: CurrentPrincipal, hold: FeeHold
+) -> RegistrationPublic:
+    mine = await registration.withdraw(session, principal=principal, event_id=event_id, hold=hold)
     await session.commit()
     return RegistrationPublic.of(mine, viewer_id=principal.user_id, position=None)
 

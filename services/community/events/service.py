@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -70,7 +70,9 @@ async def create_event(
     return event
 
 
-async def edit_event(session: AsyncSession, *, principal: Principal, event_id: str, data: EventUpdate) -> OfflineEvent:
+async def edit_event(
+    session: AsyncSession, *, principal: Principal, event_id: str, data: EventUpdate, hold: timedelta
+) -> OfflineEvent:
     event = await access.organised_event(session, principal=principal, event_id=event_id)
     if event.status not in (DRAFT, PUBLISHED, CLOSED):
         raise Conflict(f"this event is {event.status}; its details can no longer change")
@@ -102,7 +104,7 @@ async def edit_event(session: AsyncSession, *, principal: Principal, event_id: s
     session.add(event)
     if event.status == DRAFT:
         return event
-    await registration.promote(session, event, now=now)  # more seats: the waitlist moves up
+    await registration.promote(session, event, now=now, hold=hold)  # more seats: the waitlist moves up
     recipients = await registration.people(session, event.id, (*HOLDING_SEATS, WAITLISTED))
     await emit(
         session,
@@ -209,7 +211,7 @@ async def archive(session: AsyncSession, *, principal: Principal, event_id: str)
 
 
 async def cancel(session: AsyncSession, *, principal: Principal, event_id: str, reason: str) -> OfflineEvent:
-    """Everyone with a seat or on the waitlist is told why (fees, once paid through orders, are refunded)."""
+    """Everyone with a seat or on the waitlist is told why; orders refunds every fee paid for it."""
     event = await access.organised_event(session, principal=principal, event_id=event_id)
     if event.status not in (DRAFT, PUBLISHED, CLOSED):
         raise Conflict(f"this event is {event.status}; it can no longer be cancelled")
@@ -217,6 +219,12 @@ async def cancel(session: AsyncSession, *, principal: Principal, event_id: str, 
     event.status, event.cancel_reason = CANCELLED, reason
     calendar.rendered(event, now=utcnow())  # STATUS:CANCELLED for calendars that hold it
     session.add(event)
+    # Seats held for a fee are held for nothing now: no clock releases them, no payment confirms them.
+    await session.execute(
+        update(Registration)
+        .where(col(Registration.event_id) == event.id, col(Registration.status) == AWAITING_PAYMENT)
+        .values(pay_by=None)
+    )
     if was_public:
         await emit(
             session,

@@ -30,7 +30,10 @@ class NeedCreate(NeedBase):
 
 
 class Need(NeedBase, table=True):
-    __table_args__ = (Index("ix_need_community_status", "community_id", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_need_community_status", "community_id", "status", "created_at"),
+        Index("ix_need_community_created", "community_id", "created_at"),  # the board
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True)
     community_id: str = Field(foreign_key="community.id")

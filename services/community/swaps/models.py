@@ -45,7 +45,10 @@ class SwapCreate(SwapBase):
 
 
 class Swap(SwapBase, table=True):
-    __table_args__ = (Index("ix_swap_community_status", "community_id", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_swap_community_status", "community_id", "status", "created_at"),
+        Index("ix_swap_community_created", "community_id", "created_at"),  # the board
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True)
     community_id: str = Field(foreign_key="community.id")

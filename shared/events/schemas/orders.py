@@ -102,6 +102,35 @@ class OrderRefunded(EventData):
     reason: str
 
 
+@event_type("orders.event_fee.paid")
+class EventFeePaid(EventData):
+    """The fee of a seat at an offline event was paid (`paid_at`, the provider's confirmation);
+    community confirms the registration if its hold had not run out, else releases it (refunded)."""
+
+    fee_id: str
+    registration_id: str
+    event_id: str
+    community_id: str
+    user_id: str
+    amount_fen: int = Field(ge=0)
+    pay_by: datetime  # the end of the hold it paid for, as community set it (names that hold)
+    paid_at: datetime
+
+
+@event_type("orders.event_fee.refunded")
+class EventFeeRefunded(EventData):
+    """An event fee's payment is being returned to the resident, with the reason (the event was
+    cancelled, they withdrew in time, the hold ran out, the wrong amount, paid twice)."""
+
+    fee_id: str
+    registration_id: str
+    event_id: str
+    community_id: str
+    user_id: str
+    amount_fen: int = Field(ge=0)
+    reason: str
+
+
 @event_type("orders.order.picked_up")
 class OrderPickedUp(EventData):
     """The buyer collected an order at a pickup point (the leader's commission counts from here)."""
