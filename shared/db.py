@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,13 @@ log = get_logger(__name__)
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def upsert(session: AsyncSession, table: Any) -> Any:
+    """`INSERT … ON CONFLICT` for the session's database. The dialect's module is imported on first
+    use, so a SQLite deployment never loads PostgreSQL's (a few MB in every process)."""
+    dialect = session.get_bind().dialect.name
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert(table)
 
 
 def create_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:

@@ -23,10 +23,9 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, bindparam, delete, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import Database
+from shared.db import Database, upsert
 from shared.errors import BadRequest, Conflict, Problem, Unprocessable, problem_response
 from shared.models import UTCDateTime, utcnow
 
@@ -98,8 +97,7 @@ async def claim(session: AsyncSession, claims: Sequence[Claim]) -> list[JSONResp
     pair = tuple_(idempotency_keys.c.scope, idempotency_keys.c.key)
     await session.execute(delete(idempotency_keys).where(pair.in_(ids), idempotency_keys.c.created_at < now - KEEP))
     first = {(c.scope, c.key): c for c in reversed(claims)}  # the earliest claim of each key
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(idempotency_keys)
+    insert = upsert(session, idempotency_keys)
     rows = [{"scope": c.scope, "key": c.key, "fingerprint": c.fingerprint, "created_at": now} for c in first.values()]
     inserted = await session.execute(insert.values(rows).on_conflict_do_nothing().returning(*pair.clauses))
     taken: set[tuple[str, str]] = {(scope, key) for scope, key in inserted.all()}

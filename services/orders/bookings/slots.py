@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil.rrule import rruleset, rrulestr
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +21,7 @@ from services.orders.bookings.models import Slot, SlotCreate, SlotPublic
 from services.orders.directory import service as directory
 from services.orders.directory.models import KnownOffering
 from shared.auth import Principal
+from shared.db import upsert
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.models import new_id, utcnow
 
@@ -165,8 +165,7 @@ async def _may_see(session: AsyncSession, principal: Principal, offering: KnownO
 
 async def _row_if_missing(session: AsyncSession, offering: KnownOffering, starts_at: datetime) -> None:
     # A concurrent insert of the same start waits for ours (or we for it); either way one row.
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Slot)
+    insert = upsert(session, Slot)
     row = {"id": new_id(), "offering_id": offering.id, "provider_id": offering.provider_id, "starts_at": starts_at}
     await session.execute(insert.values(booked=0, created_at=utcnow(), **row).on_conflict_do_nothing())
 
