@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from services.livestream.audience.routes import router as audience
 from services.livestream.cards.routes import router as cards
 from services.livestream.giveaways.routes import router as giveaways
 from services.livestream.guests.routes import router as guests
@@ -32,7 +33,19 @@ def spec() -> ServiceSpec:
         settings=settings,
         metadata=metadata,
         # the product Q&A (/sessions/qa/…) before the routes that take a session id there
-        routers=[questions, sessions_router, guests, cards, moderation, polls, leads, giveaways, highlights, room],
+        routers=[
+            questions,
+            sessions_router,
+            guests,
+            cards,
+            moderation,
+            polls,
+            leads,
+            giveaways,
+            highlights,
+            room,
+            audience,
+        ],
         handlers=live_handlers(rooms),
         extensions=[rooms.extension, every(settings.clock_seconds, run_clock, name="session-clock")],
         description="Live sessions of a community and their real-time room: chat, reactions, pinned cards "

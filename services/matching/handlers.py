@@ -8,8 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.matching.demand import service as demand
 from services.matching.demand.rules import DemandRules
 from services.matching.interests import service as interests
-from services.matching.interests.rules import TAG_WEIGHT, TOPIC_WEIGHT, kind_topics
+from services.matching.interests.rules import TAG_WEIGHT, TOPIC_WEIGHT, kind_topics, label
 from services.matching.interests.service import Activity
+from services.matching.needs import service as needs
+from services.matching.needs.models import NeedView
 from services.matching.recommendations import readmodels
 from services.matching.settings import Settings
 from shared.bus import EventHandlers
@@ -26,8 +28,14 @@ from shared.events.schemas.catalog import (
     ListingUnderReview,
     OfferingCreated,
     OfferingUpdated,
+    ProviderRegistered,
+    ProviderUpdated,
+    SearchUnanswered,
 )
 from shared.events.schemas.community import (
+    NeedClosed,
+    NeedPosted,
+    NeedSeconded,
     OfflineEventCancelled,
     OfflineEventCheckedIn,
     OfflineEventClosed,
@@ -36,6 +44,12 @@ from shared.events.schemas.community import (
     OfflineEventRegistered,
     RegistrationCancelled,
     RegistrationPromoted,
+    SwapClosed,
+    SwapModerated,
+    SwapOfferAccepted,
+    SwapOfferMade,
+    SwapPosted,
+    SwapReported,
 )
 from shared.events.schemas.livestream import LeadCaptured, PollClosed, SessionScheduled
 from shared.events.schemas.orders import (
@@ -57,6 +71,23 @@ def build_handlers(settings: Settings) -> EventHandlers:
 
     async def learn(session: AsyncSession, activity: Activity) -> None:
         await interests.record(session, activity, half_life_days=half_life)
+
+    async def asked(session: AsyncSession, activity: Activity, *, category: str, source_id: str, at: datetime) -> None:
+        """A resident asked for a category (a lead, a need, "me too", a search that found nothing): one
+        demand signal and what it says of them, unless they switched personalisation off."""
+        if await interests.opted_out(session, activity.user_id):
+            return
+        await demand.record_signal(
+            session,
+            rules=rules,
+            community_id=activity.community_id,
+            category=category,
+            source=activity.source,
+            source_id=source_id,
+            at=at,
+            user_id=activity.user_id,
+        )
+        await learn(session, activity)
 
     # Profiles ------------------------------------------------------------------------------------
 
@@ -105,23 +136,101 @@ def build_handlers(settings: Settings) -> EventHandlers:
     @h.on(LeadCaptured)
     async def on_lead(session: AsyncSession, event: Event[LeadCaptured]) -> None:
         d = event.data
-        if d.category is None or await interests.opted_out(session, d.viewer_id):
+        if d.category is None:
             return
-        await demand.record_signal(
-            session,
-            rules=rules,
-            community_id=d.community_id,
-            category=d.category,
-            source="lead",
-            source_id=d.lead_id,
-            at=event.time,
-            user_id=d.viewer_id,
-        )
         item = f"service:{d.offering_id}" if d.offering_id else None
         seed = d.keyword or d.note or d.category
-        await learn(
-            session, Activity(d.viewer_id, d.community_id, "lead", seed, {d.category: TAG_WEIGHT}, item, event.time)
+        lead = Activity(d.viewer_id, d.community_id, "lead", seed, {d.category: TAG_WEIGHT}, item, event.time)
+        await asked(session, lead, category=d.category, source_id=d.lead_id, at=event.time)
+
+    @h.on(NeedPosted)
+    async def on_need_posted(session: AsyncSession, event: Event[NeedPosted]) -> None:
+        d = event.data
+        if event.actor_id is None:
+            return
+        need = await needs.remember_need(
+            session,
+            need_id=d.need_id,
+            community_id=d.community_id,
+            poster_id=event.actor_id,
+            category=d.category,
+            said=d.text,
+            visibility=d.visibility,
+            at=event.time,
         )
+        await asked(
+            session,
+            _need_activity(event.actor_id, need, event.time),
+            category=need.category,
+            source_id=need.id,
+            at=event.time,
+        )
+
+    @h.on(NeedSeconded)
+    async def on_need_seconded(session: AsyncSession, event: Event[NeedSeconded]) -> None:
+        d = event.data  # the envelope's actor is the neighbour who said "me too"
+        need = await needs.need_view(session, d.need_id)
+        if event.actor_id is None or need is None:
+            return
+        source_id = f"{need.id}:{event.actor_id}"
+        await asked(
+            session,
+            _need_activity(event.actor_id, need, event.time),
+            category=need.category,
+            source_id=source_id,
+            at=event.time,
+        )
+
+    @h.on(NeedClosed)
+    async def on_need_closed(session: AsyncSession, event: Event[NeedClosed]) -> None:
+        await needs.close_need(session, need_id=event.data.need_id)
+
+    @h.on(SearchUnanswered)
+    async def on_search_unanswered(session: AsyncSession, event: Event[SearchUnanswered]) -> None:
+        d = event.data
+        category = d.category or await needs.category_of(
+            session, community_id=d.community_id, terms=await needs.words(d.q or "")
+        )
+        if category is None:
+            return  # words that name nothing known: no category to count them in
+        search = Activity(
+            d.user_id, d.community_id, "search", d.q or label(category, "zh"), {category: TAG_WEIGHT}, None, event.time
+        )
+        await asked(session, search, category=category, source_id=event.id, at=event.time)
+
+    # Swaps: what a resident gives away or asks for says what they are into (through the topic map);
+    # an item asked for is taken (never recommended back); their own posts are never recommended.
+
+    @h.on(SwapPosted)
+    async def on_swap_posted(session: AsyncSession, event: Event[SwapPosted]) -> None:
+        d = event.data
+        await readmodels.remember_swap(session, data=d, at=event.time)
+        topics = await interests.topics_of_product(session, d.community_id, [d.category])
+        await learn(session, Activity(d.owner_id, d.community_id, "swap", d.title, topics, None, event.time))
+
+    @h.on(SwapOfferMade)
+    async def on_swap_offer(session: AsyncSession, event: Event[SwapOfferMade]) -> None:
+        d = event.data
+        swap = await readmodels.swap_view(session, d.swap_id)
+        if swap is None:
+            return
+        topics = await interests.topics_of_product(session, d.community_id, [swap.category])
+        item = f"swap:{swap.id}"
+        await learn(session, Activity(d.user_id, d.community_id, "swap", swap.title, topics, item, event.time))
+
+    async def swap_taken(session: AsyncSession, event: Event[SwapOfferAccepted] | Event[SwapClosed]) -> None:
+        await readmodels.open_swap(session, swap_id=event.data.swap_id, open_=False)
+
+    h.on(SwapOfferAccepted)(swap_taken)
+    h.on(SwapClosed)(swap_taken)
+
+    @h.on(SwapReported)
+    async def on_swap_reported(session: AsyncSession, event: Event[SwapReported]) -> None:
+        await readmodels.open_swap(session, swap_id=event.data.swap_id, open_=False)  # hidden until moderated
+
+    @h.on(SwapModerated)
+    async def on_swap_moderated(session: AsyncSession, event: Event[SwapModerated]) -> None:
+        await readmodels.open_swap(session, swap_id=event.data.swap_id, open_=event.data.decision == "restored")
 
     # Demand ---------------------------------------------------------------------------------------
 
@@ -159,9 +268,19 @@ def build_handlers(settings: Settings) -> EventHandlers:
 
     async def offering(session: AsyncSession, event: Event[OfferingCreated] | Event[OfferingUpdated]) -> None:
         await readmodels.remember_offering(session, data=event.data, at=event.time)
+        await needs.remember_offering(session, data=event.data)
 
     h.on(OfferingCreated)(offering)
     h.on(OfferingUpdated)(offering)
+
+    @h.on(ProviderRegistered)
+    async def on_provider(session: AsyncSession, event: Event[ProviderRegistered]) -> None:
+        d = event.data
+        await needs.remember_provider(session, provider_id=d.provider_id, name=d.name, kind=d.kind)
+
+    @h.on(ProviderUpdated)
+    async def on_provider_updated(session: AsyncSession, event: Event[ProviderUpdated]) -> None:
+        await needs.remember_provider(session, provider_id=event.data.provider_id, name=event.data.name)
 
     @h.on(BookingReviewed)
     async def on_reviewed(session: AsyncSession, event: Event[BookingReviewed]) -> None:
@@ -218,3 +337,15 @@ def build_handlers(settings: Settings) -> EventHandlers:
         await readmodels.take_seats(session, event_id=event.data.event_id, seats=event.data.seats)
 
     return h
+
+
+def _need_activity(user_id: str, need: NeedView, at: datetime) -> Activity:
+    return Activity(
+        user_id,
+        need.community_id,
+        "need",
+        needs.gist(need.text) or label(need.category, "zh"),
+        {need.category: TAG_WEIGHT},
+        None,
+        at,
+    )

@@ -17,3 +17,5 @@ class Settings(ServiceSettings):
     demand_window_days: int = 30
     demand_default_threshold: int = 10
     demand_thresholds: dict[str, int] = {}
+    # The dashboard's days are the community's calendar days (an order at 23:30 in Shanghai is that day's).
+    insights_timezone: str = "Asia/Shanghai"

@@ -7,6 +7,6 @@
 
 from shared.bus.bus import Bus
 from shared.bus.handlers import EventHandlers
-from shared.bus.outbox import emit, record_event
+from shared.bus.outbox import emit, emit_once, record_event
 
-__all__ = ["Bus", "EventHandlers", "emit", "record_event"]
+__all__ = ["Bus", "EventHandlers", "emit", "emit_once", "record_event"]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.tables import outbox
-from shared.db import Database
+from shared.db import Database, upsert
 from shared.events import Event, EventData, new_event
 from shared.logging import get_logger
 
@@ -35,14 +35,17 @@ async def record_event(session: AsyncSession, event: Event[Any]) -> None:
     """Stage `event` in the caller's transaction; it is published once that transaction commits.
     The rows are written just before the commit, all in one statement (a batch of orders writes
     hundreds of events)."""
-    row = {
+    session.sync_session.info.setdefault(_STAGED, []).append(_row(event))
+
+
+def _row(event: Event[Any]) -> dict[str, Any]:
+    return {
         "event_id": event.id,
         "type": event.type,
         "correlation_id": event.correlation_id,
         "payload": event.model_dump_json(),
         "created_at": datetime.now(UTC),
     }
-    session.sync_session.info.setdefault(_STAGED, []).append(row)
 
 
 async def emit(
@@ -57,6 +60,26 @@ async def emit(
     event = new_event(data, subject=subject, community_id=community_id, actor_id=actor_id)
     await record_event(session, event)
     return event
+
+
+async def emit_once(
+    session: AsyncSession,
+    data: EventData,
+    *,
+    id_: str,
+    subject: str,
+    community_id: str | None = None,
+    actor_id: str | None = None,
+) -> bool:
+    """Write the event with id `id_` to the outbox now, unless that id is already there (its row is kept
+    until pruned): one insert and no lookup for a signal to announce at most once per id, e.g. once a
+    day. True if it was written."""
+    event = new_event(data, subject=subject, community_id=community_id, actor_id=actor_id, id_=id_)
+    result = await session.execute(
+        upsert(session, outbox).values(_row(event)).on_conflict_do_nothing(index_elements=["event_id"])
+    )
+    session.sync_session.info[_WRITTEN] = True
+    return bool(getattr(result, "rowcount", 0))
 
 
 @sa_event.listens_for(Session, "before_commit")

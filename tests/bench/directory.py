@@ -38,7 +38,7 @@ import httpx
 import uvloop
 
 from deploy.processes import SERVICES, LocalSystem, free_port
-from services.catalog.directory import endorsements, offerings, providers, qualifications, segmenter, vetting
+from services.catalog.directory import endorsements, offerings, providers, qualifications, vetting
 from services.catalog.directory.models import (
     Decision,
     EndorsementCreate,
@@ -51,6 +51,7 @@ from services.catalog.directory.models import (
 )
 from services.catalog.directory.taxonomy import CATEGORIES, domain_of
 from services.catalog.models import metadata
+from shared import segmenter
 from shared.auth import LEADER, RESIDENT, Principal, issue_access_token
 from shared.db import Database
 from shared.migrations import upgrade

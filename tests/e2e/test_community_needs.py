@@ -1,7 +1,7 @@
 """Posted needs (居民需求) through the gateway: a member posts, neighbours say "me too" once each, the
 poster closes it as met; a need for the leaders only is seen by its poster and the leaders; the
-events carry the category for demand aggregation and nothing personal; outsiders are refused
-everywhere and bad input changes nothing."""
+events carry the category for demand aggregation (the posting also the text, for need matching) and
+nothing personal; outsiders are refused everywhere and bad input changes nothing."""
 
 from __future__ import annotations
 
@@ -67,7 +67,9 @@ async def test_a_need_is_posted_seconded_and_met(hood: Events, system: LocalSyst
     assert [e.data.seconds for e in events[1:]] == [1, 2, 2]
     for event in events:
         assert event.community_id == hood.community_id and event.data.category == "tutoring"
-        assert "text" not in event.data.model_dump() and hood.resident.phone not in event.model_dump_json()
+        assert hood.resident.phone not in event.model_dump_json()
+    # Only the posting carries the text (matching matches it to providers, for the poster and the leaders).
+    assert events[0].data.text == need["text"] and all("text" not in e.data.model_dump() for e in events[1:])
     assert events[0].actor_id == hood.resident.user_id
 
 

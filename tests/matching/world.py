@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.events.schemas.catalog import EndorsementAdded, ListingListed, ListingSuspended, OfferingCreated
-from shared.events.schemas.community import OfflineEventPublished, OfflineEventRegistered
+from shared.events.schemas.catalog import (
+    EndorsementAdded,
+    ListingListed,
+    ListingSuspended,
+    OfferingCreated,
+    ProviderRegistered,
+    SearchUnanswered,
+)
+from shared.events.schemas.community import (
+    NeedClosed,
+    NeedPosted,
+    NeedSeconded,
+    OfflineEventPublished,
+    OfflineEventRegistered,
+    SwapOfferMade,
+    SwapPosted,
+)
 from shared.events.schemas.livestream import LeadCaptured, PollClosed, PollOptionCount
 from shared.events.schemas.orders import BookingRequested, BookingReviewed, DealPublished, OrderPaid
 from shared.models import new_id, utcnow
@@ -15,11 +30,12 @@ C = "c-1"
 LATER = utcnow() + timedelta(days=7)
 
 
-def offering(offering_id: str, provider_id: str, category: str, name: str = "上门保洁") -> Fact:
+def offering(offering_id: str, provider_id: str, category: str, name: str = "上门保洁", description: str = "") -> Fact:
     data = OfferingCreated(
         offering_id=offering_id,
         provider_id=provider_id,
         name=name,
+        description=description,
         category=category,
         price_model="fixed",
         price_fen=5000,
@@ -176,3 +192,39 @@ def poll(votes: dict[str, int]) -> Fact:
         options=options,
     )
     return Fact(data, subject=data.poll_id, community_id=C)
+
+
+def provider(provider_id: str, name: str, kind: str = "organisation") -> Fact:
+    return Fact(ProviderRegistered(provider_id=provider_id, kind=kind, name=name), subject=provider_id)
+
+
+def need(user_id: str, need_id: str, category: str, text: str, visibility: str = "community") -> Fact:
+    data = NeedPosted(
+        need_id=need_id, community_id=C, category=category, urgency="normal", visibility=visibility, text=text
+    )
+    return Fact(data, subject=need_id, community_id=C, actor_id=user_id)
+
+
+def me_too(user_id: str, need_id: str, category: str, seconds: int = 1) -> Fact:
+    data = NeedSeconded(need_id=need_id, community_id=C, category=category, seconds=seconds)
+    return Fact(data, subject=need_id, community_id=C, actor_id=user_id)
+
+
+def need_met(user_id: str, need_id: str, category: str) -> Fact:
+    data = NeedClosed(need_id=need_id, community_id=C, category=category, seconds=0)
+    return Fact(data, subject=need_id, community_id=C, actor_id=user_id)
+
+
+def swap(owner_id: str, swap_id: str, category: str, title: str = "婴儿推车") -> Fact:
+    data = SwapPosted(swap_id=swap_id, community_id=C, owner_id=owner_id, title=title, category=category, terms="free")
+    return Fact(data, subject=swap_id, community_id=C, actor_id=owner_id)
+
+
+def swap_offer(user_id: str, swap_id: str, owner_id: str) -> Fact:
+    data = SwapOfferMade(offer_id=new_id(), swap_id=swap_id, community_id=C, owner_id=owner_id, user_id=user_id)
+    return Fact(data, subject=swap_id, community_id=C, actor_id=user_id)
+
+
+def searched(user_id: str, q: str | None = None, category: str | None = None) -> Fact:
+    data = SearchUnanswered(community_id=C, user_id=user_id, category=category, q=q)
+    return Fact(data, subject=C, community_id=C, actor_id=user_id)

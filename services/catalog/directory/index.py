@@ -7,9 +7,10 @@ from sqlalchemy import delete, insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.catalog.directory import schedule, segmenter
+from services.catalog.directory import schedule
 from services.catalog.directory.models import Offering, OfferingSlot, OfferingTerm
 from services.catalog.directory.taxonomy import label_of
+from shared import segmenter
 
 TEXT_FIELDS = ("name", "description", "category")
 

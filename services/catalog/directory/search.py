@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from services.catalog.directory import endorsements, schedule, segmenter
+from services.catalog.directory import endorsements, schedule
 from services.catalog.directory.access import LISTED
 from services.catalog.directory.models import (
     Endorsement,
@@ -31,6 +31,7 @@ from services.catalog.directory.models import (
 )
 from services.catalog.directory.papers import VERIFIED
 from services.catalog.directory.taxonomy import Category, label_of
+from shared import segmenter
 from shared.auth import Principal
 from shared.errors import Unprocessable
 from shared.models import utcnow

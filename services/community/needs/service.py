@@ -1,7 +1,8 @@
 """Posted needs (居民需求): a member posts what they need, by a category of the service directory;
 neighbours add "me too" once each; the poster closes it as met. A need for the leaders only is seen
 by its poster and the community's leaders; to anyone else it does not exist (404). The events carry
-the category and counts for demand aggregation, never the text."""
+the category and counts for demand aggregation; the posting also its text, which matching matches
+to providers (and shows to no one but the poster and the leaders)."""
 
 from typing import Any
 
@@ -34,6 +35,7 @@ async def post(session: AsyncSession, *, principal: Principal, community_id: str
             category=need.category,
             urgency=need.urgency,
             visibility=need.visibility,
+            text=need.text,
         ),
     )
     return need

@@ -1,22 +1,15 @@
 """Counts of what neighbours take (item popularity) and take together (co-occurrence), kept as each
 activity arrives so a recommendation reads a few rows instead of joining everyone's history."""
 
-from typing import Any
-
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.matching.interests.models import CoOccurrence, Interaction, ItemStat
-
-
-def _upsert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+from shared.db import upsert
 
 
 async def _add(session: AsyncSession, *, community_id: str, item: str, others: list[str], delta: int) -> None:
-    stat = _upsert(session, ItemStat).values(community_id=community_id, item=item, takers=delta)
+    stat = upsert(session, ItemStat).values(community_id=community_id, item=item, takers=delta)
     await session.execute(
         stat.on_conflict_do_update(
             index_elements=["community_id", "item"], set_={"takers": col(ItemStat.takers) + delta}
@@ -29,12 +22,15 @@ async def _add(session: AsyncSession, *, community_id: str, item: str, others: l
         for o in others
         for a, b in ((item, o), (o, item))
     ]
-    pairs = _upsert(session, CoOccurrence).values(rows)
+    # One statement executed for many rows: its SQL is compiled once and cached, where a VALUES list
+    # as long as the resident's items would be compiled anew for each length.
+    pairs = upsert(session, CoOccurrence)
     await session.execute(
         pairs.on_conflict_do_update(
             index_elements=["community_id", "item", "other"],
-            set_={"together": col(CoOccurrence.together) + delta},
-        )
+            set_={"together": col(CoOccurrence.together) + pairs.excluded.together},
+        ),
+        rows,
     )
 
 

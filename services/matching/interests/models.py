@@ -8,7 +8,7 @@ from services.matching.base import MatchingModel
 from shared.models import UTCDateTime, utcnow
 
 # What a resident did that tells their interests (and the reason a recommendation gives).
-Source = Literal["purchase", "booking", "event", "lead"]
+Source = Literal["purchase", "booking", "event", "lead", "need", "search", "swap"]
 
 
 class Interest(MatchingModel, table=True):
@@ -22,7 +22,7 @@ class Interest(MatchingModel, table=True):
     topic: str
     weight: float
     seed: str = Field(description="What the resident did that says this, e.g. the product bought")
-    source: str = Field(default="purchase", description="purchase | booking | event | lead")
+    source: str = Field(default="purchase", description="purchase | booking | event | lead | need | search | swap")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -9,8 +9,11 @@ from typing import Any
 
 TAG_WEIGHT = 1.0  # the product's own tag, the booked category, the event's kind
 TOPIC_WEIGHT = 0.6  # a topic the tag or kind suggests
-# How much one activity of each source says (a check-in or a lead says more than a purchase).
-SOURCE_WEIGHT = {"purchase": 1.0, "booking": 1.5, "event": 1.2, "lead": 1.5}
+# How much one activity of each source says (a check-in, a lead or a posted need says more than a
+# purchase; an item given away or asked for in a swap, less).
+SOURCE_WEIGHT = {"purchase": 1.0, "booking": 1.5, "event": 1.2, "lead": 1.5, "need": 1.5, "search": 1.0, "swap": 0.8}
+# Sources that say the resident is looking for something: a recommendation they lead to "matches your need".
+ASKED = frozenset({"lead", "need", "search"})
 
 
 @cache
@@ -28,6 +31,12 @@ def topic_map() -> dict[str, list[str]]:
 def kind_topics(kind: str) -> list[str]:
     """An offline event's kind and the topics it stands for."""
     return [kind, *_data()["event_kinds"].get(kind, [])]
+
+
+def category_words() -> dict[str, list[str]]:
+    """The everyday words that name each of the directory's categories."""
+    words: dict[str, list[str]] = _data()["category_words"]
+    return words
 
 
 def label(topic: str, lang: str = "en") -> str:
@@ -52,11 +61,17 @@ def decayed(weight: float, since: datetime, now: datetime, half_life_days: float
 
 
 # What the resident did, by source (English, Chinese), as a profile or a reason says it.
-_VERBS = {"purchase": ("bought", "买过"), "booking": ("booked", "预约过"), "event": ("joined", "参加过")}
+_VERBS = {
+    "purchase": ("because you bought {}", "因为你买过{}"),
+    "booking": ("because you booked {}", "因为你预约过{}"),
+    "event": ("because you joined {}", "因为你参加过{}"),
+    "lead": ("you asked about {}", "你咨询过{}"),
+    "need": ("you need {}", "你需要{}"),
+    "search": ("you looked for {}", "你找过{}"),
+    "swap": ("you swapped {}", "你交换过{}"),
+}
 
 
 def because(source: str, seed: str, lang: str = "en") -> str:
-    if source == "lead":
-        return f"你咨询过{seed}" if lang == "zh" else f"you asked about {seed}"
     en, zh = _VERBS.get(source, _VERBS["purchase"])
-    return f"因为你{zh}{seed}" if lang == "zh" else f"because you {en} {seed}"
+    return (zh if lang == "zh" else en).format(seed)

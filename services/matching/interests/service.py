@@ -1,13 +1,14 @@
 """Interest profiles, built from events; what a resident sees of theirs and how they switch it off."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.matching.demand import service as demand
+from services.matching.insights import service as insights
 from services.matching.interests import cooccurrence
 from services.matching.interests.models import (
     Interaction,
@@ -22,6 +23,7 @@ from services.matching.interests.models import (
 from services.matching.interests.rules import SOURCE_WEIGHT, because, decayed, label, topic_map, topics_of_tags
 from shared.auth import LEADER, Principal
 from shared.bus import emit
+from shared.db import upsert
 from shared.events.schemas.matching import ProfileUpdated
 from shared.models import utcnow
 
@@ -44,30 +46,48 @@ async def opted_out(session: AsyncSession, user_id: str) -> bool:
 
 
 async def record(session: AsyncSession, activity: Activity, *, half_life_days: float) -> None:
-    """Add an activity to the resident's profile and to the neighbours' counts (unless they opted out)."""
+    """Add an activity to the resident's profile and to the neighbours' counts (unless they opted out).
+
+    Every event a resident causes comes through here, so it reads plain columns and writes with one
+    upsert per table, rather than through ORM objects whose unit-of-work bookkeeping cost more than
+    the statements themselves."""
     a = activity
     if await opted_out(session, a.user_id):
         return
     now = a.at or utcnow()
-    existing = {
-        i.topic: i
-        for i in (
+    stored = {
+        topic: (weight, since)
+        for topic, weight, since in (
             await session.exec(
-                select(Interest).where(Interest.user_id == a.user_id, Interest.community_id == a.community_id)
+                select(Interest.topic, Interest.weight, Interest.updated_at).where(
+                    Interest.user_id == a.user_id, Interest.community_id == a.community_id
+                )
             )
         ).all()
     }
-    before = _top(existing.values())
+    weights = {topic: weight for topic, (weight, _) in stored.items()}
+    before = _top(weights)
+    rows = []
     for topic, weight in a.topics.items():
-        interest = existing.get(topic) or Interest(
-            user_id=a.user_id, community_id=a.community_id, topic=topic, weight=0.0, seed=a.seed, updated_at=now
+        old, since = stored.get(topic, (0.0, now))
+        weights[topic] = decayed(old, since, now, half_life_days) + weight * SOURCE_WEIGHT[a.source]
+        rows.append(
+            {
+                "user_id": a.user_id,
+                "community_id": a.community_id,
+                "topic": topic,
+                "weight": weights[topic],
+                "seed": a.seed,
+                "source": a.source,
+                "updated_at": max(now, since),
+            }
         )
-        interest.weight = (
-            decayed(interest.weight, interest.updated_at, now, half_life_days) + weight * SOURCE_WEIGHT[a.source]
+    if rows:
+        interests = upsert(session, Interest)
+        changed = {c: interests.excluded[c] for c in ("weight", "seed", "source", "updated_at")}
+        await session.execute(
+            interests.on_conflict_do_update(index_elements=["user_id", "community_id", "topic"], set_=changed), rows
         )
-        interest.seed, interest.source, interest.updated_at = a.seed, a.source, max(now, interest.updated_at)
-        existing[topic] = interest
-        session.add(interest)
     if a.item is not None:
         mine = (
             await session.exec(
@@ -78,8 +98,10 @@ async def record(session: AsyncSession, activity: Activity, *, half_life_days: f
         ).all()
         if a.item not in mine:
             await cooccurrence.took(session, community_id=a.community_id, item=a.item, others=list(mine))
-            session.add(Interaction(user_id=a.user_id, community_id=a.community_id, item=a.item, at=now))
-    if (top := _top(existing.values())) != before:  # what the app may refresh on: the top has changed
+            await session.execute(
+                insert(Interaction).values(user_id=a.user_id, community_id=a.community_id, item=a.item, at=now)
+            )
+    if (top := _top(weights)) != before:  # what the app may refresh on: the top has changed
         await emit(
             session,
             ProfileUpdated(user_id=a.user_id, community_id=a.community_id, top_interests=top),
@@ -88,8 +110,8 @@ async def record(session: AsyncSession, activity: Activity, *, half_life_days: f
         )
 
 
-def _top(interests: Iterable[Interest], n: int = 5) -> list[str]:
-    return [i.topic for i in sorted(interests, key=lambda i: i.weight, reverse=True)[:n]]
+def _top(weights: dict[str, float], n: int = 5) -> list[str]:
+    return sorted(weights, key=lambda topic: weights[topic], reverse=True)[:n]
 
 
 async def tag_overrides(session: AsyncSession, community_id: str) -> dict[str, list[str]]:
@@ -142,6 +164,7 @@ async def forget(session: AsyncSession, *, principal: Principal) -> None:
     """Delete everything matching learnt about the resident, and stay switched off so it is not rebuilt."""
     await cooccurrence.forget(session, user_id=principal.user_id)
     await demand.forget(session, user_id=principal.user_id)
+    await insights.forget(session, user_id=principal.user_id)
     await session.exec(delete(Interaction).where(col(Interaction.user_id) == principal.user_id))  # type: ignore[call-overload]
     await session.exec(delete(Interest).where(col(Interest.user_id) == principal.user_id))  # type: ignore[call-overload]
     await set_personalisation(session, principal=principal, enabled=False)

@@ -72,7 +72,19 @@ class EventView(MatchingModel, table=True):
     published_at: datetime = Field(sa_type=UTCDateTime)
 
 
-ItemKind = Literal["deal", "session", "service", "event"]
+class SwapView(MatchingModel, table=True):
+    """Read model of item swaps (from `community.swap.*`): open while it may still be asked for."""
+
+    id: str = Field(primary_key=True)
+    community_id: str = Field(index=True)
+    owner_id: str
+    title: str
+    category: str  # baby_gear, books, kitchen, toys… (a tag of the topic map)
+    open: bool = True
+    published_at: datetime = Field(sa_type=UTCDateTime)
+
+
+ItemKind = Literal["deal", "session", "service", "event", "swap"]
 ReasonType = Literal[
     "bought_related", "neighbours_joined", "popular_in_community", "new", "leader_endorsed", "matches_your_need"
 ]

@@ -5,9 +5,16 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.matching.recommendations.models import DealView, EventView, ListingView, OfferingView, SessionView
+from services.matching.recommendations.models import (
+    DealView,
+    EventView,
+    ListingView,
+    OfferingView,
+    SessionView,
+    SwapView,
+)
 from shared.events.schemas.catalog import OfferingSnapshot
-from shared.events.schemas.community import OfflineEventPublished
+from shared.events.schemas.community import OfflineEventPublished, SwapPosted
 from shared.events.schemas.livestream import SessionScheduled
 from shared.events.schemas.orders import DealPublished
 
@@ -124,3 +131,27 @@ async def take_seats(session: AsyncSession, *, event_id: str, seats: int) -> Non
     if (event := await session.get(EventView, event_id)) is not None:
         event.seats_taken = max(event.seats_taken + seats, 0)
         session.add(event)
+
+
+async def remember_swap(session: AsyncSession, *, data: SwapPosted, at: datetime) -> None:
+    await session.merge(
+        SwapView(
+            id=data.swap_id,
+            community_id=data.community_id,
+            owner_id=data.owner_id,
+            title=data.title,
+            category=data.category,
+            published_at=at,
+        )
+    )
+
+
+async def swap_view(session: AsyncSession, swap_id: str) -> SwapView | None:
+    return await session.get(SwapView, swap_id)
+
+
+async def open_swap(session: AsyncSession, *, swap_id: str, open_: bool) -> None:
+    """Promised, handed over, hidden after a report or removed: no longer recommended; restored: again."""
+    if (swap := await session.get(SwapView, swap_id)) is not None:
+        swap.open = open_
+        session.add(swap)

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from services.matching.interests.rules import because
+from services.matching.interests.rules import ASKED, because
 from services.matching.recommendations.models import ItemKind, Reason, ReasonType, Recommendation
 
 CONTENT_WEIGHT = 1.0
@@ -15,6 +15,7 @@ COLLABORATIVE_WEIGHT = 2.0
 POPULARITY_WEIGHT = 0.3
 NEW_WEIGHT = 0.15
 ENDORSED_WEIGHT = 0.25
+NEED_WEIGHT = 1.5  # a service whose words answer a need the resident posted (relative to their best match)
 NEW_FOR = timedelta(days=3)
 PER_KIND = 6  # no kind takes more places than this
 SAME_TOPIC_DAMPING = 0.8  # each earlier pick of the same topic lowers the next one's score so much
@@ -52,6 +53,10 @@ class Neighbours:
     max_takers: int = 0
 
 
+# Services answering the resident's open needs: item → (match relative to the best one, the need's text).
+NeedMatches = dict[str, tuple[float, str]]
+
+
 def similarity(together: int, takers_a: int, takers_b: int) -> float:
     """Cosine similarity of two items over the residents who took them."""
     return together / math.sqrt(takers_a * takers_b) if takers_a and takers_b else 0.0
@@ -64,16 +69,19 @@ def rank(
     now: datetime,
     limit: int,
     neighbours: Neighbours | None = None,
+    needs: NeedMatches | None = None,
     lang: str = "en",
 ) -> list[Recommendation]:
-    neighbours = neighbours or Neighbours()
+    neighbours, needs = neighbours or Neighbours(), needs or {}
     top_weight = max(profile.weights.values(), default=0.0)
     max_takers = max(neighbours.max_takers, max((c.takers for c in candidates), default=0))
     scored: list[tuple[float, Candidate, Reason]] = []
     for c in candidates:
         content, topic = _content(c, profile, top_weight)
         similar, seed_title = neighbours.similar.get(c.item, (0.0, ""))
+        answers, need = needs.get(c.item, (0.0, ""))
         parts: dict[ReasonType, float] = {
+            "matches_your_need": NEED_WEIGHT * answers,
             "bought_related": CONTENT_WEIGHT * content,
             "neighbours_joined": COLLABORATIVE_WEIGHT * similar,
             "popular_in_community": POPULARITY_WEIGHT * _popularity(c.takers, max_takers),
@@ -84,7 +92,8 @@ def rank(
         if score <= 0:
             continue
         why = max(parts, key=lambda k: parts[k])
-        scored.append((score, c, _reason(why, c, profile, topic, seed_title, lang)))
+        seed = need if why == "matches_your_need" else seed_title
+        scored.append((score, c, _reason(why, c, profile, topic, seed, lang)))
     scored.sort(key=lambda s: s[0], reverse=True)
     return _varied(scored, limit)
 
@@ -123,14 +132,22 @@ def _popularity(takers: int, max_takers: int) -> float:
 
 
 # How neighbours took an item, by kind (English, Chinese).
-_TAKEN = {"deal": ("bought this", "买了"), "service": ("booked this", "预约了"), "event": ("are going", "报名了")}
+_TAKEN = {
+    "deal": ("bought this", "买了"),
+    "service": ("booked this", "预约了"),
+    "event": ("are going", "报名了"),
+    "swap": ("asked for this", "想要"),
+}
 
 
 def _reason(why: ReasonType, c: Candidate, profile: Profile, topic: str | None, seed_title: str, lang: str) -> Reason:
+    """`seed_title`: the resident's item neighbours chose this with, or the need it answers."""
     zh = lang == "zh"
+    if why == "matches_your_need":
+        return Reason(type=why, seed=seed_title, text=because("need", seed_title, lang))
     if why == "bought_related" and topic is not None:
         seed, source = profile.seeds.get(topic, ""), profile.sources.get(topic, "purchase")
-        kind: ReasonType = "matches_your_need" if source == "lead" else "bought_related"
+        kind: ReasonType = "matches_your_need" if source in ASKED else "bought_related"
         return Reason(type=kind, seed=seed, text=because(source, seed, lang))
     if why == "neighbours_joined":
         text = (

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.matching.interests.models import CoOccurrence, Interaction, Interest, ItemStat
 from services.matching.interests.rules import decayed, kind_topics, topics_of_tags
 from services.matching.interests.service import opted_out, tag_overrides
+from services.matching.needs.service import matching_services
 from services.matching.recommendations.models import (
     DealView,
     EventView,
@@ -17,6 +18,7 @@ from services.matching.recommendations.models import (
     OfferingView,
     Recommendation,
     SessionView,
+    SwapView,
 )
 from services.matching.recommendations.rules import Candidate, Neighbours, Profile, rank, similarity
 from shared.auth import Principal
@@ -48,7 +50,7 @@ async def recommend_for(
 ) -> list[Recommendation]:
     """The ranking itself (the endpoint and `make eval` both call this)."""
     now = utcnow()
-    profile, mine = Profile(weights={}, seeds={}), set[str]()
+    profile, mine, needs = Profile(weights={}, seeds={}), set[str](), {}
     if not await opted_out(session, user_id):
         interests = (
             await session.exec(
@@ -61,14 +63,17 @@ async def recommend_for(
             sources={i.topic: i.source for i in interests},
         )
         mine = set((await session.exec(select(Interaction.item).where(Interaction.user_id == user_id))).all())
-    candidates = [c for c in await candidates_in(session, community_id=community_id) if c.item not in mine]
+        needs = await matching_services(session, user_id=user_id, community_id=community_id)
+    candidates = [
+        c for c in await candidates_in(session, community_id=community_id, user_id=user_id) if c.item not in mine
+    ]
     neighbours = await neighbours_of(session, community_id=community_id, mine=list(mine)) if mine else Neighbours()
-    return rank(candidates, profile, now=now, limit=limit, neighbours=neighbours, lang=lang)
+    return rank(candidates, profile, now=now, limit=limit, neighbours=neighbours, needs=needs, lang=lang)
 
 
-async def candidates_in(session: AsyncSession, *, community_id: str) -> list[Candidate]:
+async def candidates_in(session: AsyncSession, *, community_id: str, user_id: str | None = None) -> list[Candidate]:
     """What can be recommended in a community now: open deals, upcoming sessions, services of listed
-    providers, published events with seats left."""
+    providers, published events with seats left, open swaps (never `user_id`'s own)."""
     now = utcnow()
     takers = dict(
         (await session.exec(select(ItemStat.item, ItemStat.takers).where(ItemStat.community_id == community_id))).all()
@@ -125,6 +130,12 @@ async def candidates_in(session: AsyncSession, *, community_id: str) -> list[Can
         found.append(
             _candidate("event", e.id, e.title, frozenset(kind_topics(e.kind)), e.published_at, takers, topic=e.kind)
         )
+    swaps = select(SwapView).where(SwapView.community_id == community_id, col(SwapView.open))
+    if user_id is not None:
+        swaps = swaps.where(SwapView.owner_id != user_id)
+    for w in (await session.exec(swaps)).all():
+        topics = frozenset(topics_of_tags([w.category], overrides))
+        found.append(_candidate("swap", w.id, w.title, topics, w.published_at, takers, topic=w.category))
     return found
 
 
@@ -193,6 +204,7 @@ async def titles_of(session: AsyncSession, items: list[str]) -> dict[str, str]:
         ("session", SessionView, SessionView.title),
         ("service", OfferingView, OfferingView.name),
         ("event", EventView, EventView.title),
+        ("swap", SwapView, SwapView.title),
     ):
         if ids := by_kind.get(kind):
             for id_, title in (await session.exec(select(table.id, name).where(col(table.id).in_(ids)))).all():  # type: ignore[attr-defined]

@@ -50,6 +50,7 @@ class OfferingSnapshot(EventData):
     slot_minutes: int = Field(ge=0)
     capacity: int = Field(ge=0)
     status: str  # active | temporarily_closed | inactive | defunct
+    description: str = ""  # what the provider says of it (matched against residents' needs)
     free_cancellation_hours: int = Field(ge=0)
     late_cancellation_fee_fen: int | None
     late_cancellation_fee_percent: int | None
@@ -166,3 +167,14 @@ class EndorsementWithdrawn(EventData):
     provider_id: str
     community_id: str
     leader_id: str
+
+
+@event_type("catalog.search.unanswered")
+class SearchUnanswered(EventData):
+    """A member searched their community's directory and found nothing: a sign of demand the directory
+    does not meet. Announced at most once per person, community and search a day."""
+
+    community_id: str
+    user_id: str
+    category: str | None = None  # the category searched in, if any
+    q: str | None = None  # the words searched for, if any

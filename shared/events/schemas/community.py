@@ -178,7 +178,8 @@ class OfflineEventCancelled(EventData):
 @event_type("community.event.registered")
 class OfflineEventRegistered(EventData):
     """A member signed up (with `companions`, `seats` in all): `registered`, `awaiting_payment` (a seat
-    held for an event with a fee) or `waitlisted` at `waitlist_position`. A notice for the organiser."""
+    held for an event with a fee, until `pay_by`: `fee_fen` per seat, paid through orders) or
+    `waitlisted` at `waitlist_position`. A notice for the organiser."""
 
     registration_id: str
     event_id: str
@@ -189,12 +190,17 @@ class OfflineEventRegistered(EventData):
     companions: int = Field(ge=0)
     seats: int = Field(ge=1)
     waitlist_position: int | None = None
+    title: str = ""  # added later, with the fee: what the payment is for
+    fee_fen: int = Field(default=0, ge=0)  # added later: per seat
+    pay_by: datetime | None = None  # added later: awaiting_payment only, the seat is released after it
 
 
 @event_type("community.registration.cancelled")
 class RegistrationCancelled(EventData):
-    """A member withdrew their sign-up (`was`: registered, awaiting_payment or waitlisted); a notice
-    for the organiser. Seats it freed go to the waitlist in order (`community.registration.promoted`)."""
+    """A member withdrew their sign-up (`was`: registered, awaiting_payment or waitlisted), or a seat
+    held for payment was released unpaid at its `pay_by` (`reason` unpaid); a notice for the
+    organiser. Seats it freed go to the waitlist in order (`community.registration.promoted`).
+    `refund_fee`: a fee paid for it goes back (withdrawn before sign-up closed, or never accepted)."""
 
     registration_id: str
     event_id: str
@@ -203,12 +209,14 @@ class RegistrationCancelled(EventData):
     user_id: str
     was: str
     seats: int = Field(ge=1)
+    reason: str = "withdrawn"  # added later: withdrawn | unpaid
+    refund_fee: bool = False  # added later
 
 
 @event_type("community.registration.promoted")
 class RegistrationPromoted(EventData):
     """A seat freed up and the first on the waitlist got it (`registered`, or `awaiting_payment` for
-    an event with a fee): tell them."""
+    an event with a fee, held until `pay_by`): tell them."""
 
     registration_id: str
     event_id: str
@@ -216,6 +224,21 @@ class RegistrationPromoted(EventData):
     organiser_id: str
     user_id: str
     status: str
+    seats: int = Field(ge=1)
+    title: str = ""  # added later, as for community.event.registered
+    fee_fen: int = Field(default=0, ge=0)  # added later: per seat
+    pay_by: datetime | None = None  # added later
+
+
+@event_type("community.registration.confirmed")
+class RegistrationConfirmed(EventData):
+    """The fee of a seat held for payment was paid in time: the seat is the member's (`registered`)."""
+
+    registration_id: str
+    event_id: str
+    community_id: str
+    organiser_id: str
+    user_id: str
     seats: int = Field(ge=1)
 
 
@@ -279,18 +302,21 @@ class OfflineEventHighlightPosted(EventData):
 
 # --------------------------------------------------------------------------------------------
 # Posted needs (居民需求): what residents need, by the directory's category, for demand aggregation.
-# Never the need's text or anything that identifies the resident beyond the envelope's actor_id.
+# Nothing identifies the resident beyond the envelope's actor_id.
 
 
 @event_type("community.need.posted")
 class NeedPosted(EventData):
-    """A resident posted a need (`visibility` community, or leaders only) in a category of the directory."""
+    """A resident posted a need (`visibility` community, or leaders only) in a category of the directory;
+    `text` is what they wrote (matching matches it to providers' offerings and shows the matches only to
+    the poster and the leaders)."""
 
     need_id: str
     community_id: str
     category: str
     urgency: str
     visibility: str
+    text: str = ""
 
 
 @event_type("community.need.seconded")

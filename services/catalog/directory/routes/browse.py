@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.catalog.directory import guide, search
+from services.catalog.directory import guide, search, unanswered
 from services.catalog.directory.taxonomy import CATEGORIES, CategoryInfo
 from shared.auth import CurrentPrincipal
 from shared.fields import EntityId
-from shared.service import ReaderDep
+from shared.service import ReaderDep, SessionDep
 
 router = APIRouter(prefix="/directory", tags=["directory: browse"])
 
@@ -18,9 +18,16 @@ async def categories(principal: CurrentPrincipal) -> list[CategoryInfo]:
 
 @router.get("/search", summary="Listed services of your community by category, words, rating, availability")
 async def search_offerings(
-    query: Annotated[search.SearchQuery, Query()], session: ReaderDep, principal: CurrentPrincipal
+    query: Annotated[search.SearchQuery, Query()], session: ReaderDep, writer: SessionDep, principal: CurrentPrincipal
 ) -> search.SearchPage:
-    return await search.search(session, principal=principal, query=query)
+    page = await search.search(session, principal=principal, query=query)
+    if not page.items and query.offset == 0 and (query.q or query.category):
+        await session.close()  # the reader gives its connection back first (SQLite has one per process)
+        await unanswered.record(
+            writer, principal=principal, community_id=query.community_id, category=query.category, q=query.q
+        )
+        await writer.commit()
+    return page
 
 
 @router.get("/guide", summary="社区生活服务指南: the providers the leaders endorse, by category")

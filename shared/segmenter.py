@@ -1,5 +1,6 @@
 """Search terms of a text: Chinese segmented into words by jieba (search mode: words and the
-shorter words inside them), Latin letters and digits lower-cased, punctuation dropped.
+shorter words inside them), Latin letters and digits lower-cased, punctuation dropped. Catalog's
+directory search and matching's need matching cut texts with it.
 
 Memory (VmRSS of the catalog process): jieba's full dictionary (350,000 words) costs about 75 MB
 and its import (the HMM model for unknown words) about 9 MB more, while the whole system must idle
@@ -23,6 +24,11 @@ _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")  # a term has a letter, a digit or 
 
 _tokenizer: Any = None
 _loading = asyncio.Lock()
+
+
+def loaded() -> bool:
+    """Whether the tokenizer is built (so cutting a text now costs no load)."""
+    return _tokenizer is not None
 
 
 async def terms(text: str) -> set[str]:
