@@ -5,23 +5,15 @@ sees both, buys (a real order) and votes, and the host sees the vote, then ends 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
-from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
+from playwright.async_api import Browser, Dialog, Page, expect
 
-from deploy.client import Session, read_sms_code, until
+from deploy.client import until
 from deploy.processes import LocalSystem
 from tests import factories
 from tests.factories import LiveRoom
+from tests.gateway.browser import log_in_with_a_code, log_in_with_a_token, open_page
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_MISSING = (
-    f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium; .ci/run does) "
-    "to run the room page's browser tests"
-)
 expect.set_options(timeout=10_000)
 
 
@@ -41,45 +33,8 @@ async def test_the_page_is_plain_files_from_the_gateway(gateway: httpx.AsyncClie
         assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(CHROMIUM_MISSING)
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--disable-background-networking"]
-        )
-        yield launched
-        await launched.close()
-
-
 async def open_room(browser: Browser, system: LocalSystem, session_id: str) -> tuple[Page, list[str]]:
-    """A page of the room in a browser context of its own, and a list that collects its problems:
-    script errors, console errors (a CSP refusal among them) and requests anywhere but the gateway."""
-    page = await (await browser.new_context()).new_page()
-    problems: list[str] = []
-    origin = system.url("gateway")
-    page.on("pageerror", lambda error: problems.append(f"error: {error}"))
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("request", lambda r: None if r.url.startswith(origin) else problems.append(f"request to {r.url}"))
-    await page.goto(f"{origin}/room?session={session_id}")
-    return page, problems
-
-
-async def log_in_with_a_code(page: Page, system: LocalSystem, person: Session) -> None:
-    sms_log = system.log_path("gateway")
-    offset = sms_log.stat().st_size
-    await page.fill("#phone", person.phone)
-    await page.click("#send-code")
-    code = await read_sms_code(sms_log, person.phone, after=offset)
-    await page.fill("#code", code)
-    await page.click("#verify")
-
-
-async def log_in_with_a_token(page: Page, person: Session) -> None:
-    await page.click("#login summary")
-    await page.fill("#token", person.tokens["access_token"])
-    await page.click("#use-token")
+    return await open_page(browser, system, f"/room?session={session_id}")
 
 
 async def test_host_pins_and_polls_viewer_buys_and_votes(
