@@ -1,6 +1,6 @@
 """gateway: identity and tokens, the client API under /api/v1 (the live room's WebSocket relayed to
-livestream), the partner API under /partner/v1 with its webhooks, inbound partner callbacks, the
-room's web page."""
+livestream), each person's notification inbox (fed by events, streamed live), the partner API under
+/partner/v1 with its webhooks, inbound partner callbacks, the web pages (live room, community dashboard)."""
 
 import contextlib
 import functools
@@ -9,10 +9,16 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from services.gateway.dashboard.page import router as dashboard_page
 from services.gateway.feed.routes import router as feed
 from services.gateway.identity.routes import router as auth
 from services.gateway.identity.sms import LogSmsSender
 from services.gateway.models import metadata
+from services.gateway.notifications import service as notifications
+from services.gateway.notifications.handlers import notification_handlers
+from services.gateway.notifications.live import Hub
+from services.gateway.notifications.push import push_sender
+from services.gateway.notifications.routes import router as notification_routes
 from services.gateway.partners import service as partners
 from services.gateway.partners.api import router as partner_api
 from services.gateway.partners.routes import router as api_keys
@@ -21,12 +27,14 @@ from services.gateway.room.page import router as room_page
 from services.gateway.room.routes import router as room
 from services.gateway.settings import Settings
 from services.gateway.upstream.clients import upstreams_extension
+from services.gateway.upstream.matching import router as matching_paths
 from services.gateway.upstream.openapi import router as api_docs
 from services.gateway.upstream.proxy import router as proxy
 from services.gateway.webhooks import deliveries
 from services.gateway.webhooks.dispatcher import Dispatcher
 from services.gateway.webhooks.handlers import webhook_handlers
 from services.gateway.webhooks.routes import router as partner_webhooks
+from shared.bus import EventHandlers
 from shared.service import ServiceSpec, create_service_app
 
 
@@ -39,6 +47,7 @@ async def sms_port(app: FastAPI) -> AsyncIterator[None]:
 def spec() -> ServiceSpec:
     settings = Settings()
     dispatcher = Dispatcher(settings)
+    hub = Hub(queue_size=settings.notification_stream_queue)
     return ServiceSpec(
         settings=settings,
         metadata=metadata,
@@ -47,19 +56,30 @@ def spec() -> ServiceSpec:
             api_docs,
             auth,
             feed,
+            notification_routes,
             payment_webhooks,
             api_keys,
             partner_api,
             partner_webhooks,
             room,
             room_page,
+            dashboard_page,
+            matching_paths,
             proxy,
         ],
-        handlers=webhook_handlers(dispatcher.wake),
-        extensions=[upstreams_extension(settings), sms_port, dispatcher.running],
+        handlers=EventHandlers.combine(
+            webhook_handlers(dispatcher.wake),
+            notification_handlers(
+                hub=hub,
+                push=push_sender(settings.push_provider),
+                stale_after=timedelta(hours=settings.notification_stale_hours),
+            ),
+        ),
+        extensions=[upstreams_extension(settings), sms_port, dispatcher.running, hub.running],
         housekeeping=[
             partners.prune_signed_calls,
             functools.partial(deliveries.prune, keep=timedelta(days=settings.webhook_keep_days)),
+            functools.partial(notifications.prune, keep=timedelta(days=settings.notification_keep_days)),
         ],
         own_docs=False,
         description=(

@@ -33,13 +33,15 @@ RESOURCES = {
     "bookings": "orders",
     "inquiries": "orders",
     "slots": "orders",
+    "event-fees": "orders",
     "sessions": "livestream",
     "recommendations": "matching",
     "profiles": "matching",
     "demand": "matching",
+    "insights": "matching",
 }
 _FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key", "accept-language")
-_FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location", "idempotent-replayed")
+_FORWARDED_RESPONSE_HEADERS = ("content-type", "content-disposition", "retry-after", "location", "idempotent-replayed")
 
 router = APIRouter(prefix="/api/v1", tags=["resources"])
 
