@@ -14,6 +14,7 @@ import httpx
 
 from deploy.client import Session, until
 from deploy.processes import LocalSystem
+from services.gateway.notifications.models import Kind
 from tests import factories
 from tests.e2e.stream import published
 from tests.e2e.test_bad_input import assert_problem
@@ -141,7 +142,7 @@ async def test_a_reconnect_with_last_event_id_misses_nothing(gateway: httpx.Asyn
 async def test_a_kind_switched_off_is_not_stored(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
     hood = await Events.build(gateway, system)
     defaults = (await hood.resident.request("GET", f"{N}/preferences")).json()
-    assert defaults["swap_offer"] == {"inbox": True, "push": True} and len(defaults) == 10
+    assert defaults["swap_offer"] == {"inbox": True, "push": True} and len(defaults) == len(Kind)
     changed = await hood.resident.request("PUT", f"{N}/preferences", json={"swap_offer": {"inbox": False}})
     assert changed.status_code == 200 and changed.json()["swap_offer"] == {"inbox": False, "push": True}
     assert changed.json()["demand_alert"] == {"inbox": True, "push": True}

@@ -57,6 +57,21 @@ def test_waitlist_promotion_says_whether_a_payment_is_awaited() -> None:
     assert (held.data["awaiting_payment"], held.data["amount_fen"], held.data["pay_by"]) == (True, 6000, AT.isoformat())
 
 
+def test_event_fees_paid_and_refunded_tell_the_resident() -> None:
+    paid = build(c.RegistrationConfirmed(**IDS, registration_id="r1", organiser_id="o1", user_id="u1", seats=2))
+    assert (paid.kind, paid.title_en, paid.body) == (
+        Kind.event_fee,
+        "Fee received: your seat is confirmed",
+        "2 个名额已确认",
+    )
+    assert paid.link == "/api/v1/community-events/e1/registrations/me"
+    refund = build(
+        o.EventFeeRefunded(**IDS, fee_id="f1", registration_id="r1", user_id="u1", amount_fen=3050, reason="活动取消")
+    )
+    assert (refund.kind, refund.body, refund.link) == (Kind.event_fee, "¥30.50 · 活动取消", "/api/v1/event-fees/f1")
+    assert refund.data["amount_fen"] == 3050
+
+
 def test_registration_notices_for_the_organiser() -> None:
     common = {**IDS, "registration_id": "r1", "organiser_id": "o1", "user_id": "u1"}
     signed = build(c.OfflineEventRegistered(**common, status="waitlisted", companions=1, seats=2, waitlist_position=3))
@@ -111,6 +126,8 @@ EXAMPLES = [
     c.OfflineEventAnnounced(**IDS, author_id="a", message="m", recipient_ids=[]),
     c.OfflineEventCancelled(**IDS, title="t", starts_at=AT, reason="r", recipient_ids=[]),
     c.RegistrationPromoted(**IDS, registration_id="r", organiser_id="o", user_id="u", status="registered", seats=1),
+    c.RegistrationConfirmed(**IDS, registration_id="r", organiser_id="o", user_id="u", seats=1),
+    o.EventFeeRefunded(**IDS, fee_id="f", registration_id="r", user_id="u", amount_fen=100, reason="r"),
     c.OfflineEventRegistered(
         **IDS, registration_id="r", organiser_id="o", user_id="u", status="registered", companions=0, seats=1
     ),

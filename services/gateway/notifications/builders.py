@@ -210,12 +210,42 @@ def demand_alert(d: m.DemandThresholdReached) -> Notice:
     )
 
 
+def fee_paid(d: c.RegistrationConfirmed) -> Notice:
+    return Notice(
+        Kind.event_fee,
+        "报名费已收到，名额已确认",
+        "Fee received: your seat is confirmed",
+        f"{d.seats} 个名额已确认",
+        f"{_event_link(d.event_id)}/registrations/me",
+        {"event_id": d.event_id, "registration_id": d.registration_id, "community_id": d.community_id},
+    )
+
+
+def fee_refunded(d: o.EventFeeRefunded) -> Notice:
+    return Notice(
+        Kind.event_fee,
+        "报名费正在退回",
+        "Your event fee is being refunded",
+        f"¥{d.amount_fen / 100:.2f} · {d.reason}",
+        f"/api/v1/event-fees/{d.fee_id}",
+        {
+            "event_id": d.event_id,
+            "registration_id": d.registration_id,
+            "fee_id": d.fee_id,
+            "community_id": d.community_id,
+            "amount_fen": d.amount_fen,
+        },
+    )
+
+
 BUILDERS: dict[type[EventData], Callable[[Any], Notice]] = {
     ls.SessionReminderDue: session_reminder,
     c.OfflineEventReminder: event_reminder,
     c.OfflineEventAnnounced: event_announcement,
     c.OfflineEventCancelled: event_cancelled,
     c.RegistrationPromoted: waitlist_promoted,
+    c.RegistrationConfirmed: fee_paid,
+    o.EventFeeRefunded: fee_refunded,
     c.OfflineEventRegistered: registered,
     c.RegistrationCancelled: registration_cancelled,
     c.SwapOfferMade: swap_offer,

@@ -33,6 +33,8 @@ NAMED: dict[type[Any], Callable[[Any], Iterable[str]]] = {
     c.OfflineEventAnnounced: lambda d: d.recipient_ids,
     c.OfflineEventCancelled: lambda d: d.recipient_ids,
     c.RegistrationPromoted: lambda d: [d.user_id],
+    c.RegistrationConfirmed: lambda d: [d.user_id],
+    o.EventFeeRefunded: lambda d: [d.user_id],
     c.OfflineEventRegistered: lambda d: [d.organiser_id],
     c.RegistrationCancelled: lambda d: [d.organiser_id],
     c.SwapOfferMade: lambda d: [d.owner_id],

@@ -18,6 +18,7 @@ class Kind(StrEnum):
     event_announcement = "event_announcement"
     event_cancelled = "event_cancelled"
     waitlist_promoted = "waitlist_promoted"
+    event_fee = "event_fee"
     registration_notice = "registration_notice"
     swap_offer = "swap_offer"
     swap_offer_answered = "swap_offer_answered"
