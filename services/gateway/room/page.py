@@ -12,7 +12,12 @@ from fastapi.responses import FileResponse
 from shared.errors import NotFound
 
 STATIC = Path(__file__).parent / "static"
-ASSETS = {"room.js": "text/javascript; charset=utf-8", "room.css": "text/css; charset=utf-8"}
+# session.js (login and /api/v1 calls) serves the dashboard page too.
+ASSETS = {
+    "room.js": "text/javascript; charset=utf-8",
+    "session.js": "text/javascript; charset=utf-8",
+    "room.css": "text/css; charset=utf-8",
+}
 # The page runs only its own script and talks only to this origin (API and WebSocket); deal photos
 # come from wherever the catalogue keeps them (https).
 CSP = (

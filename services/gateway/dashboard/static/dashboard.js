@@ -3,15 +3,14 @@
 // fetched from anywhere but this origin. Figures matching withholds (fewer than five residents) arrive
 // as null with `suppressed: true` and are drawn as such, never guessed.
 
-const $ = (id) => document.getElementById(id);
+import { $, api, bindLogin, call, notice, saveTokens, tokens } from "/room/session.js";
+
 const SVG = "http://www.w3.org/2000/svg";
-const TOKENS = "linli.tokens"; // the room page's key: one login serves both pages
 const STAFF = ["leader", "property_manager"];
 const WITHHELD = "少于5位居民";
 const TREND = { up: "↑ 上升", down: "↓ 下降", flat: "→ 持平", new: "新" };
 const STATE = { listed: "已上架", suspended: "已暂停", terminated: "已终止", trial: "试用", applied: "申请中", under_review: "审核中" };
 
-let tokens = JSON.parse(sessionStorage.getItem(TOKENS) || "null");
 let current = null; // { community, from, to, bucket }
 
 // ---------------------------------------------------------------- small helpers
@@ -28,11 +27,6 @@ function svg(tag, attrs = {}, ...children) {
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   node.append(...children);
   return node;
-}
-
-function notice(text) {
-  $("notice").textContent = text;
-  $("notice").hidden = !text;
 }
 
 function yuan(fen) {
@@ -64,49 +58,6 @@ function claims() {
   }
 }
 
-function saveTokens(value) {
-  tokens = value;
-  if (value) sessionStorage.setItem(TOKENS, JSON.stringify(value));
-  else sessionStorage.removeItem(TOKENS);
-}
-
-// ---------------------------------------------------------------- the API
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
-    this.status = status;
-  }
-}
-
-async function refresh() {
-  if (!tokens || !tokens.refresh_token) return false;
-  const response = await fetch("/api/v1/auth/refresh", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ refresh_token: tokens.refresh_token }),
-  });
-  if (!response.ok) return false;
-  saveTokens(await response.json());
-  return true;
-}
-
-async function call(method, path, body, accept = "application/json") {
-  for (let attempt = 0; ; attempt++) {
-    const headers = { accept };
-    if (tokens) headers.authorization = `Bearer ${tokens.access_token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (response.status === 401 && attempt === 0 && (await refresh())) continue;
-    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
-    return response;
-  }
-}
-
-async function api(method, path, body) {
-  return (await call(method, path, body)).json();
-}
-
 // ---------------------------------------------------------------- login
 
 function showOnly(id) {
@@ -114,39 +65,7 @@ function showOnly(id) {
   $("logout").hidden = !tokens;
 }
 
-$("otp-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    await api("POST", "/api/v1/auth/otp", { phone: $("phone").value.trim() });
-    $("code-form").hidden = false;
-    $("code").focus();
-    notice("验证码已发送");
-  } catch (error) {
-    notice(error.message);
-  }
-});
-
-$("code-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    saveTokens(await api("POST", "/api/v1/auth/token", { phone: $("phone").value.trim(), code: $("code").value.trim() }));
-    notice("");
-    start();
-  } catch (error) {
-    notice(error.message);
-  }
-});
-
-$("token-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  saveTokens({ access_token: $("token").value.trim() });
-  start();
-});
-
-$("logout").addEventListener("click", () => {
-  saveTokens(null);
-  location.reload();
-});
+bindLogin(() => start());
 
 // ---------------------------------------------------------------- choosing what to see
 
@@ -369,7 +288,7 @@ for (const link of document.querySelectorAll("a.csv")) {
     const table = link.dataset.table;
     const query = new URLSearchParams({ community_id: current.community, from: current.from, to: current.to });
     try {
-      const blob = await (await call("GET", `/api/v1/insights/${table}.csv?${query}`, undefined, "text/csv")).blob();
+      const blob = await (await call("GET", `/api/v1/insights/${table}.csv?${query}`, undefined, { accept: "text/csv" })).blob();
       const url = URL.createObjectURL(blob);
       const save = el("a", { href: url, download: `${table}-${current.from}-${current.to}.csv` });
       document.body.append(save);

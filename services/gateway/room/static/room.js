@@ -2,14 +2,13 @@
 // watch and act. Everything the page shows comes from room frames; what it does goes through
 // /api/v1 (orders, cards, polls) or the room itself (chat, likes, votes). No framework, no build.
 
-const $ = (id) => document.getElementById(id);
-const TOKENS = "linli.tokens";
+import { $, ApiError, api, bindLogin, notice, saveTokens, tokens } from "/room/session.js";
+
 // Close codes after which reconnecting cannot help (docs/live-room.md, Close codes).
 const FINAL = new Set([1000, 4400, 4403, 4404, 4409, 4410]);
 const STATUS = { scheduled: "预告", live: "直播中", ended: "已结束", replay: "回放" };
 const POLL_STATUS = { draft: "未开始", open: "投票中", closed: "已结束" };
 
-let tokens = JSON.parse(sessionStorage.getItem(TOKENS) || "null");
 const sessionId = new URLSearchParams(location.search).get("session");
 
 // ---------------------------------------------------------------- small helpers
@@ -22,11 +21,6 @@ function el(tag, props = {}, ...children) {
   }
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
-}
-
-function notice(text) {
-  $("notice").textContent = text;
-  $("notice").hidden = !text;
 }
 
 function yuan(fen) {
@@ -43,46 +37,6 @@ function randomKey() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function saveTokens(value) {
-  tokens = value;
-  if (value) sessionStorage.setItem(TOKENS, JSON.stringify(value));
-  else sessionStorage.removeItem(TOKENS);
-}
-
-// ---------------------------------------------------------------- the API
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
-    this.status = status;
-  }
-}
-
-async function refresh() {
-  if (!tokens || !tokens.refresh_token) return false;
-  const response = await fetch("/api/v1/auth/refresh", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ refresh_token: tokens.refresh_token }),
-  });
-  if (!response.ok) return false;
-  saveTokens(await response.json());
-  return true;
-}
-
-async function api(method, path, body, headers = {}) {
-  for (let attempt = 0; ; attempt++) {
-    const all = { accept: "application/json", ...headers };
-    if (tokens) all.authorization = `Bearer ${tokens.access_token}`;
-    if (body !== undefined) all["content-type"] = "application/json";
-    const response = await fetch(path, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (response.status === 401 && attempt === 0 && (await refresh())) continue;
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, data);
-    return data;
-  }
-}
-
 // ---------------------------------------------------------------- login and choosing a session
 
 function showOnly(id) {
@@ -90,39 +44,7 @@ function showOnly(id) {
   $("logout").hidden = !tokens;
 }
 
-$("otp-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    await api("POST", "/api/v1/auth/otp", { phone: $("phone").value.trim() });
-    $("code-form").hidden = false;
-    $("code").focus();
-    notice("验证码已发送");
-  } catch (error) {
-    notice(error.message);
-  }
-});
-
-$("code-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    saveTokens(await api("POST", "/api/v1/auth/token", { phone: $("phone").value.trim(), code: $("code").value.trim() }));
-    notice("");
-    start();
-  } catch (error) {
-    notice(error.message);
-  }
-});
-
-$("token-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  saveTokens({ access_token: $("token").value.trim() });
-  start();
-});
-
-$("logout").addEventListener("click", () => {
-  saveTokens(null);
-  location.reload();
-});
+bindLogin(() => start());
 
 $("session-form").addEventListener("submit", (event) => {
   event.preventDefault();
