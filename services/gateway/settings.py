@@ -21,7 +21,7 @@ class Settings(PaymentWebhookSettings):
     community_url: str = "http://127.0.0.1:8004"
     matching_url: str = "http://127.0.0.1:8005"
     upstream_timeout: float = 3.0
-    upstream_connections: int = 32  # per service
+    upstream_connections: int = 100  # per service: the calls in flight to one service (a rush of sign-ups)
 
     # The live room's WebSocket (/api/v1/sessions/{id}/room) is relayed to one of these livestream
     # instances (base URLs, as livestream_url; empty: livestream_url alone). A person goes to the

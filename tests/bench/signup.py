@@ -19,8 +19,9 @@ requests pre-built):
              gateway (what the app and the live-room card call), and to community directly (the same
              taps without the gateway's hop), to show where the time goes.
   burst      all 500 taps sent at once, through the gateway.
-CPU time of the gateway and community (psutil) is read around each run, until its events are
-published, and printed per sign-up.
+CPU time of every process (psutil) is read around each run, until its events are published, and
+printed per sign-up for the gateway (its forwarding and its notification consumer), community,
+matching (its read models) and nats-server.
 Then, checked from the organiser's participant list and the COMMUNITY stream: every tap answered 201;
 exactly `places` registered and the rest waitlisted; arrival numbers 1…500 without gaps, seats to
 the first `places`, waitlist positions 1…450 in arrival order; one `community.event.registered` per
@@ -170,7 +171,7 @@ class Rush:
         tapped = path if target == "gateway" else path.removeprefix("/api/v1")
         requests = [post(port, tapped, {}, {"Authorization": f"Bearer {token}"}) for token in self.tokens]
         spread = params.seconds if mode == "paced" else 0.0
-        pids = {name: self.system.processes[name].pid for name in ("gateway", "community")}
+        pids = {name: process.pid for name, process in self.system.processes.items()}
         before = cpu_seconds(pids)
         outcome = await send(port, requests, spread=spread, timeout=params.timeout)
         answers = [
@@ -269,7 +270,7 @@ def print_report(report: Report, params: Params, say: Callable[[str], None]) -> 
         elapsed = median(r.outcome.elapsed for r in runs)
         cpu = ", ".join(
             f"{name} {median(1000 * r.outcome.cpu.get(name, 0.0) / params.residents for r in runs):.2f}"
-            for name in ("gateway", "community")
+            for name in ("gateway", "community", "matching", "nats")
             if any(r.outcome.cpu.get(name, 0.0) > 0.05 for r in runs)
         )
         say(f"{label:<52}{fmt(p50):>8}{fmt(p99):>8}{fmt(elapsed, 2):>9}s  {cpu}")

@@ -14,7 +14,7 @@ from services.gateway.settings import Settings
 from shared.auth import Principal, issue_access_token
 from shared.correlation import outgoing_headers
 from shared.errors import Problem, ServiceUnavailable
-from shared.http import ClientPool
+from shared.http import Origin
 
 SERVICE_PRINCIPAL = Principal(user_id="service:gateway", kind="service")
 
@@ -34,8 +34,8 @@ class UpstreamProblem(Problem):
 class Upstreams:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pools = {
-            name: ClientPool(size=settings.upstream_connections, timeout=settings.upstream_timeout, base_url=url)
+        self.origins = {
+            name: Origin(url, connections=settings.upstream_connections, timeout=settings.upstream_timeout)
             for name, url in settings.upstreams().items()
         }
 
@@ -62,18 +62,17 @@ class Upstreams:
         all_headers = {**outgoing_headers(), **(headers or {})}
         all_headers["authorization"] = f"Bearer {token or self.service_token()}"
         try:
-            async with self.pools[service].client() as client:
-                return await client.request(
-                    method, path, params=params, json=json, content=content, headers=all_headers
-                )
+            return await self.origins[service].request(
+                method, path, params=params, json=json, content=content, headers=all_headers
+            )
         except httpx.TimeoutException:
             raise ServiceUnavailable(f"the {service} service did not answer in time", service=service) from None
         except httpx.TransportError:
             raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
 
     async def aclose(self) -> None:
-        for pool in self.pools.values():
-            await pool.aclose()
+        for origin in self.origins.values():
+            await origin.aclose()
 
 
 def upstreams_extension(settings: Settings):  # type: ignore[no-untyped-def]

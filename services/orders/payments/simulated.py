@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from shared.http import ClientPool
+from shared.http import Origin
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -19,7 +19,7 @@ class SimulatedPaymentProvider:
     def __init__(self, *, webhook_url: str, webhook_secret: str, delay: float) -> None:
         self.webhook_url, self.delay = webhook_url, delay
         self._signer = Webhook(webhook_secret)
-        self._http = ClientPool(size=16, timeout=5)
+        self._http = Origin(webhook_url, connections=16, timeout=5)
         self._pending: set[asyncio.Task[None]] = set()
 
     async def request_payment(self, *, order_id: str, amount_fen: int) -> None:
@@ -50,8 +50,7 @@ class SimulatedPaymentProvider:
         }
         for attempt in range(5):  # a real provider retries too
             try:
-                async with self._http.client() as client:
-                    response = await client.post(self.webhook_url, content=body, headers=headers)
+                response = await self._http.request("POST", self.webhook_url, content=body.encode(), headers=headers)
                 if response.status_code < 500:
                     if response.status_code >= 400:
                         log.warning("payment webhook refused", order_id=order_id, status=response.status_code)
