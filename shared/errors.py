@@ -72,6 +72,12 @@ class ServiceUnavailable(Problem):
     status, slug, title = 503, "unavailable", "Service unavailable"
 
 
+class GatewayTimeout(Problem):
+    """The request reached the service, which did not answer in time: it may still have done it."""
+
+    status, slug, title = 504, "gateway-timeout", "No answer in time"
+
+
 def problem_document(
     status: int, title: str, detail: str, slug: str, instance: str | None = None, **extensions: Any
 ) -> dict[str, Any]:

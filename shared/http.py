@@ -24,8 +24,7 @@ class Origin:
 
     def __init__(self, base_url: str, *, connections: int, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
-        # No limit on waiting for a free connection: under a rush, a slow answer beats a refusal.
-        self._timeout = httpx.Timeout(timeout, pool=None).as_dict()
+        self._timeout = _timeouts(timeout)
         self._transport = AiohttpTransport(
             client=lambda: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections, ssl=_tls()))
         )
@@ -39,6 +38,7 @@ class Origin:
         json: Any = None,
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,  # this call's, instead of the origin's
     ) -> httpx.Response:
         """The whole response, read; raises httpx.TimeoutException or another httpx.TransportError."""
         request = httpx.Request(
@@ -48,7 +48,7 @@ class Origin:
             json=json,
             content=content,
             headers=headers,
-            extensions={"timeout": self._timeout},
+            extensions={"timeout": self._timeout if timeout is None else _timeouts(timeout)},
         )
         response = await self._transport.handle_async_request(request)
         try:
@@ -59,6 +59,11 @@ class Origin:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+
+
+def _timeouts(seconds: float) -> dict[str, float | None]:
+    # No limit on waiting for a free connection: under a rush, a slow answer beats a refusal.
+    return httpx.Timeout(seconds, pool=None).as_dict()
 
 
 @functools.cache

@@ -20,7 +20,9 @@ class Settings(PaymentWebhookSettings):
     livestream_url: str = "http://127.0.0.1:8003"
     community_url: str = "http://127.0.0.1:8004"
     matching_url: str = "http://127.0.0.1:8005"
-    upstream_timeout: float = 3.0
+    # Longer than a rush takes to clear: past it the client gets 504 and cannot tell if its write was done.
+    upstream_timeout: float = 10.0
+    feed_section_timeout: float = 2.0  # a slow service costs the home feed its section, not the whole feed
     upstream_connections: int = 100  # per service: the calls in flight to one service (a rush of sign-ups)
 
     # The live room's WebSocket (/api/v1/sessions/{id}/room) is relayed to one of these livestream

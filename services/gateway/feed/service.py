@@ -19,7 +19,14 @@ SECTIONS = {
 
 async def home_feed(upstreams: Upstreams, *, token: str, community_id: str) -> dict[str, Any]:
     async def section(service: str, path: str) -> Any:
-        response = await upstreams.call(service, "GET", path, token=token, params={"community_id": community_id})
+        response = await upstreams.call(
+            service,
+            "GET",
+            path,
+            token=token,
+            params={"community_id": community_id},
+            timeout=upstreams.settings.feed_section_timeout,
+        )
         if response.status_code >= 500:
             raise ServiceUnavailable(f"{service} answered {response.status_code}")
         return response

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from services.gateway.settings import Settings
 from shared.auth import Principal, issue_access_token
 from shared.correlation import outgoing_headers
-from shared.errors import Problem, ServiceUnavailable
+from shared.errors import GatewayTimeout, Problem, ServiceUnavailable
 from shared.http import Origin
 
 SERVICE_PRINCIPAL = Principal(user_id="service:gateway", kind="service")
@@ -57,16 +57,25 @@ class Upstreams:
         json: Any = None,
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,  # instead of upstream_timeout
     ) -> httpx.Response:
-        """One call to a service as the given bearer (or as the gateway itself); 503 if it is down."""
+        """One call to a service as the given bearer (or as the gateway itself): 503 if it could not be
+        reached (nothing was done), 504 if it was asked and did not answer in time (it may have done it,
+        so a write's outcome is for the client to look up, or to retry with its Idempotency-Key)."""
         all_headers = {**outgoing_headers(), **(headers or {})}
         all_headers["authorization"] = f"Bearer {token or self.service_token()}"
         try:
             return await self.origins[service].request(
-                method, path, params=params, json=json, content=content, headers=all_headers
+                method, path, params=params, json=json, content=content, headers=all_headers, timeout=timeout
             )
+        except httpx.ConnectTimeout:
+            raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
         except httpx.TimeoutException:
-            raise ServiceUnavailable(f"the {service} service did not answer in time", service=service) from None
+            raise GatewayTimeout(
+                f"the {service} service did not answer within {timeout or self.settings.upstream_timeout:g} s; "
+                "it may still have done what was asked: check before trying again",
+                service=service,
+            ) from None
         except httpx.TransportError:
             raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
 
