@@ -120,6 +120,12 @@ async def test_missing_forged_and_expired_tokens(
     await assert_unchanged(hood)
 
 
+async def test_a_resource_no_service_owns_is_a_404_problem(hood: Neighbourhood, gateway: httpx.AsyncClient) -> None:
+    for path in ("/api/v1/spaceships", "/api/v1/spaceships/1/crew"):
+        doc = assert_problem(await hood.resident.request("GET", path), 404)
+        assert doc["detail"] == "no resource /api/v1/spaceships"
+
+
 async def test_refresh_token_reuse_logs_the_family_out(gateway: httpx.AsyncClient, system: LocalSystem) -> None:
     someone = await factories.person(gateway, system)
     spent = someone.tokens["refresh_token"]

@@ -6,6 +6,7 @@ from typing import Annotated
 import httpx
 from fastapi import APIRouter, Path, Request, Response
 
+from services.gateway.upstream.clients import Upstreams
 from services.gateway.upstream.deps import UpstreamsDep
 from shared.errors import NotFound, Unauthorized
 
@@ -58,38 +59,33 @@ async def calendar_feed(
     return relay(await upstreams.call("community", "GET", f"/calendar-feeds/{token}.ics"))
 
 
-@router.api_route(
-    "/{resource}/{rest:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-    summary="Resources owned by the services (communities, products, deals, orders, sessions, recommendations)",
-)
-async def forward(resource: str, rest: str, request: Request, upstreams: UpstreamsDep) -> Response:
-    return await _forward(resource, rest, request, upstreams)
-
-
-@router.api_route("/{resource}", methods=["GET", "POST"], include_in_schema=False)
-async def forward_collection(resource: str, request: Request, upstreams: UpstreamsDep) -> Response:
-    return await _forward(resource, "", request, upstreams)
-
-
-async def _forward(resource: str, rest: str, request: Request, upstreams: UpstreamsDep) -> Response:
+async def forward(request: Request) -> Response:
+    """`/api/v1/<resource>/…` as the caller, to the service that owns the resource."""
+    resource = request.path_params["resource"]
     service = RESOURCES.get(resource)
     if service is None:
         raise NotFound(f"no resource /api/v1/{resource}")
     authorization = request.headers.get("authorization", "")
     if not authorization.lower().startswith("bearer "):
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
-    path = f"/{resource}/{rest}" if rest else f"/{resource}"
+    rest = request.path_params.get("rest", "")
+    upstreams: Upstreams = request.app.state.upstreams
     upstream = await upstreams.call(
         service,
         request.method,
-        path,
+        f"/{resource}/{rest}" if rest else f"/{resource}",
         token=authorization[7:],
         params=request.query_params,
         content=await request.body(),
         headers={h: v for h in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))},
     )
     return relay(upstream)
+
+
+# Plain Starlette routes, last of all: the pass-through takes no parameters FastAPI could check, and
+# its routing and dependency machinery cost more CPU per call (~0.25 ms) than the call itself.
+for path in ("/api/v1/{resource}/{rest:path}", "/api/v1/{resource}"):
+    router.add_route(path, forward, methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
 
 
 def relay(upstream: httpx.Response) -> Response:
