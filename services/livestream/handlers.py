@@ -57,16 +57,26 @@ from shared.events.schemas.orders import (
     OrderRefunded,
 )
 
+TOLD_ROOMS = "livestream_told_rooms"  # the items whose rooms this transaction will tell, and how urgently
+
 
 def live_handlers(rooms: RoomHub) -> EventHandlers:
     handlers = EventHandlers()
 
     def tell_rooms(session: AsyncSession, kind: CardKind, ref_id: str, *, urgent: bool) -> None:
+        """After commit, the rooms showing a card of this item redraw it: once per item and batch of
+        events (a rush of 100 sign-ups to one event is one redraw), urgently if any change was urgent."""
+        told: dict[tuple[CardKind, str], bool] = session.sync_session.info.setdefault(TOLD_ROOMS, {})
+        if (kind, ref_id) in told:
+            told[(kind, ref_id)] |= urgent
+            return
+        told[(kind, ref_id)] = urgent
+
         async def tell() -> None:
             async with rooms.db.reader() as reader:
                 showing = await cards.cards_showing(reader, kind, ref_id)
             for session_id, card_id in showing:
-                await rooms.changed(session_id, f"card:{card_id}", urgent=urgent)
+                await rooms.changed(session_id, f"card:{card_id}", urgent=told[(kind, ref_id)])
 
         after_commit(session, tell)
 
