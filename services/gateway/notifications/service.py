@@ -153,11 +153,19 @@ async def set_preferences(session: AsyncSession, *, user_id: str, changes: Prefe
 
 
 async def _channels(session: AsyncSession, *, user_ids: list[str], kind: Kind) -> dict[str, Channels]:
-    query = select(NotificationPreference).where(
-        col(NotificationPreference.user_id).in_(user_ids), NotificationPreference.kind == kind.value
-    )
-    chosen = {row.user_id: Channels(inbox=row.inbox, push=row.push) for row in (await session.exec(query)).all()}
-    return {user_id: chosen.get(user_id, Channels()) for user_id in user_ids}
+    """Each person's channels for the kind, read once per transaction: a batch of events often tells
+    the same people (an organiser hears of every sign-up in a rush)."""
+    known: dict[tuple[str, Kind], Channels] = session.sync_session.info.setdefault(_CHANNELS, {})
+    if missing := [user_id for user_id in user_ids if (user_id, kind) not in known]:
+        query = select(NotificationPreference).where(
+            col(NotificationPreference.user_id).in_(missing), NotificationPreference.kind == kind.value
+        )
+        chosen = {row.user_id: Channels(inbox=row.inbox, push=row.push) for row in (await session.exec(query)).all()}
+        known.update({(user_id, kind): chosen.get(user_id, Channels()) for user_id in missing})
+    return {user_id: known[(user_id, kind)] for user_id in user_ids}
+
+
+_CHANNELS = "notification_channels"
 
 
 async def prune(db: Database, *, now: datetime, keep: timedelta) -> int:
