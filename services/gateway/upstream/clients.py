@@ -15,6 +15,9 @@ from shared.auth import Principal, issue_access_token
 from shared.correlation import outgoing_headers
 from shared.errors import GatewayTimeout, Problem, ServiceUnavailable
 from shared.http import Origin
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 SERVICE_PRINCIPAL = Principal(user_id="service:gateway", kind="service")
 
@@ -68,7 +71,8 @@ class Upstreams:
             return await self.origins[service].request(
                 method, path, params=params, json=json, content=content, headers=all_headers, timeout=timeout
             )
-        except httpx.ConnectTimeout:
+        except httpx.ConnectTimeout as exc:
+            log.warning("service unreachable", service=service, error=repr(exc.__cause__ or exc))
             raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
         except httpx.TimeoutException:
             raise GatewayTimeout(
@@ -76,7 +80,8 @@ class Upstreams:
                 "it may still have done what was asked: check before trying again",
                 service=service,
             ) from None
-        except httpx.TransportError:
+        except httpx.TransportError as exc:
+            log.warning("service unreachable", service=service, error=repr(exc.__cause__ or exc))
             raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
 
     async def aclose(self) -> None:
