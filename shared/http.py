@@ -11,6 +11,10 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+# Idle connections are dropped before uvicorn's 5 s keep-alive ends, so a call never goes out on a
+# connection the server is closing at that moment (a spurious 503 between two rushes).
+KEEP_ALIVE_SECONDS = 3.0
+
 
 class Origin:
     """Calls to one origin as httpx requests and responses, carried by aiohttp's connection pool
@@ -26,7 +30,9 @@ class Origin:
         self.base_url = base_url.rstrip("/")
         self._timeout = _timeouts(timeout)
         self._transport = AiohttpTransport(
-            client=lambda: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections, ssl=_tls()))
+            client=lambda: aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=KEEP_ALIVE_SECONDS, ssl=_tls())
+            )
         )
 
     async def request(
