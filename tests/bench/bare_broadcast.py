@@ -3,10 +3,11 @@
 `python -m tests.bench.bare_broadcast PORT` (started by `servers.BareProcess`) serves it the way
 `shared.serve` serves the gateway (uvicorn, uvloop, httptools, log level warning, no permessage-deflate).
 Viewers connect to `/viewers`; a host connects to `/host` and sends `{"type", "data", "id"?}` frames, which
-are numbered and sent to every viewer as `{"seq", "type", "data", "at"}` — the room's frame shape —
-and acknowledged to the host. Each viewer has what the room gives it and no more: a bounded queue
-(256 frames) with a writer task, closed "slow" when full. No authentication, no rules or rates, no
-NATS, no history, no second process: the least a broadcast to the same viewers can cost.
+are numbered and sent to every viewer as `{"seq", "type", "data", "at"}` in compact JSON (frames as the
+room writes them, byte for byte in shape) and acknowledged to the host. Each viewer has what the room
+gives it and no more: a bounded queue (256 frames) with a writer task, closed "slow" when full. No
+authentication, no rules or rates, no NATS, no history, no second process: the least a broadcast to
+the same viewers can cost. Its viewers and host are `fanout.py`'s, the load generator it points at Linli.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 QUEUE = 256
+
+
+def dumps(value: object) -> str:
+    """JSON as the room writes it (services/livestream/room/protocol.py): compact, UTF-8 as it is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Viewer:
@@ -72,11 +78,11 @@ async def host_endpoint(ws: WebSocket) -> None:
             frame = json.loads(await ws.receive_text())
             seq += 1
             at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-            text = json.dumps({"seq": seq, "type": frame["type"], "data": frame["data"], "at": at}, ensure_ascii=False)
+            text = dumps({"seq": seq, "type": frame["type"], "data": frame["data"], "at": at})
             for viewer in list(viewers):
                 viewer.offer(text)
             if frame.get("id"):
-                await ws.send_text(json.dumps({"seq": None, "type": "ack", "data": {"id": frame["id"], "seq": seq}}))
+                await ws.send_text(dumps({"seq": None, "type": "ack", "data": {"id": frame["id"], "seq": seq}}))
             await asyncio.sleep(0)  # let the writers run between frames, as the room's fan-out does
 
 

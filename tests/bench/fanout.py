@@ -17,16 +17,23 @@ Each setup runs two phases with its viewers:
   burst    `burst` chat messages as fast as they are delivered: the host keeps `window` messages in
            flight (a message is done when every connected viewer has it; the window is below the
            rooms' 256-frame queues, so a viewer that keeps up is never cut off): delivered messages/s.
-The load generator is this one process: uvloop, one `websockets` client (no compression, unless
-`deflate`: then viewers offer permessage-deflate as browsers do) and one reading task per viewer,
-every frame parsed. Its CPU and each server process's are measured per
-phase, since on a small machine they all share the cores.
+The load generator is this one process, on uvloop, the same for all three setups. Each viewer is a
+lean WebSocket connection (`wsclient.py`: an asyncio.Protocol, no task or queue of its own; no
+compression unless `deflate`, then it offers permessage-deflate as browsers do), and its frames are
+handled as they are read, in place: every frame counted, its type read from its first bytes, a chat
+frame's message number from the start of its text (no JSON parse), a cards frame (one a second) parsed
+whole; a viewer's receipt is the time of the read that brought the frame. Loss is checked message by
+message for every viewer still connected, duplicates counted, close codes and reasons kept. The host's
+few connections use the `websockets` client. The load generator's CPU and each server process's are
+measured per phase (the load generator's also per frame its viewers received), since on a small
+machine they all share the cores.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import math
 import tempfile
@@ -49,6 +56,7 @@ from deploy.processes import SERVICES, LocalSystem, free_port
 from services.gateway.room.instances import preference
 from shared.models import new_id
 from tests import factories
+from tests.bench import wsclient
 from tests.bench.pipeline import _paced
 from tests.bench.servers import BareProcess
 from tests.bench.stats import fmt, percentile
@@ -56,7 +64,6 @@ from tests.bench.stats import fmt, percentile
 SECOND = "livestream-2"
 P99_TARGET_MS = 200.0
 CHAT_TAIL = " 今天的草莓很甜，大家快来抢"  # a chat message of a usual length
-CONNECT = {"proxy": None, "compression": None, "ping_interval": None, "open_timeout": 60}
 
 
 @dataclass
@@ -77,6 +84,7 @@ class Phase:
     sent: int
     refused: int  # chat the room refused the host (its error frames): never owed to anyone
     delivered: int  # chat frames received, all viewers together
+    frames: int  # every frame the viewers received, whatever its type
     seconds: float  # first send → last delivery
     latencies_ms: array[float]
     pin_latencies_ms: array[float]
@@ -99,6 +107,9 @@ class Phase:
 
     def cpu_share(self, name: str) -> float:
         return 100 * self.cpu.get(name, math.nan) / self.seconds
+
+    def cpu_per_frame_us(self, name: str) -> float:
+        return 1e6 * self.cpu.get(name, math.nan) / self.frames if self.frames else math.nan
 
 
 @dataclass
@@ -123,11 +134,12 @@ class Report:
 class Tracker:
     def __init__(self, tag: str, viewers: int, messages: int, pins: int) -> None:
         self.tag = tag
+        self.chat_marker = f'"#{tag}'.encode()  # how chat_text(tag, k) begins in a frame's bytes
         self.sent_at = array("d", [math.nan]) * messages
         self.refused: set[int] = set()
         self.counts = [0] * messages
         self.got = [bytearray(messages) for _ in range(viewers)]
-        self.delivered = self.duplicates = 0
+        self.delivered = self.duplicates = self.frames = 0
         self.latencies = array("d")
         self.pin_sent_at = array("d", [math.nan]) * pins
         self.pins_seen = [0] * viewers
@@ -200,20 +212,38 @@ def chat_text(tag: str, k: int) -> str:
     return f"#{tag}{k}{CHAT_TAIL}"
 
 
-def chat_index(text: str, tag: str) -> int | None:
-    if len(text) < 3 or text[0] != "#" or text[1] != tag:
+# Viewers read frames in place, as bytes. Both servers write `{"seq":…,"type":"…","data":{…},"at":…}`, so
+# a frame's first "type" key is its own, and a chat frame's first "text" key is its message's (the data
+# is {id, user_id, name, role, text}); a space after the colon would be skipped.
+TYPE_KEY, TEXT_KEY = b'"type":', b'"text":'
+
+
+def frame_type(frame: bytes, start: int, stop: int) -> bytes:
+    at = frame.index(b'"', frame.index(TYPE_KEY, start, stop) + len(TYPE_KEY), stop) + 1
+    return frame[at : frame.index(b'"', at, stop)]
+
+
+def chat_index(frame: bytes, start: int, stop: int, marker: bytes) -> int | None:
+    """k of a chat frame whose text is `chat_text(tag, k)` (`marker`: how that text begins, quote
+    included), None for any other chat."""
+    at = frame.find(TEXT_KEY, start, stop)
+    if at < 0:
         return None
-    return int(text[2 : text.index(" ")])
+    at = frame.index(b'"', at + len(TEXT_KEY), stop)
+    if not frame.startswith(marker, at):
+        return None
+    at += len(marker)
+    return int(frame[at : frame.index(b" ", at, stop)])
 
 
 class Crowd:
-    """The viewers: one connection and one reading task each."""
+    """The viewers: one lean connection each (`wsclient`), whose frames are counted and classified as
+    they are read, with no task, queue or JSON parse per frame."""
 
     def __init__(self, urls: list[str], *, deflate: bool = False) -> None:
-        self.urls = urls
-        self.connect = {**CONNECT, "compression": "deflate" if deflate else None}
-        self.connections: list[ClientConnection | None] = [None] * len(urls)
-        self.readers: list[asyncio.Task[None]] = []
+        self.urls, self.deflate = urls, deflate
+        self.connections: list[wsclient.Connection | None] = [None] * len(urls)
+        self.pinned: list[str | None] = [None] * len(urls)  # the card each viewer last saw pinned
         self.tracker: Tracker | None = None
         self.cards: dict[str, Any] | None = None  # a snapshot's card list (the bare host reuses its shape)
 
@@ -221,13 +251,26 @@ class Crowd:
         gate = asyncio.Semaphore(concurrency)
 
         async def one(i: int) -> None:
+            snapshot: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+            def first(frame: bytes, start: int, stop: int, _: float) -> None:
+                if not snapshot.done():
+                    snapshot.set_result(frame[start:stop])
+
             async with gate:
-                with contextlib.suppress(OSError, TimeoutError, ConnectionClosed):
-                    ws = await connect(self.urls[i], **self.connect)
+                with contextlib.suppress(OSError, TimeoutError):
+                    received = functools.partial(self._received, i)
+                    ws = await wsclient.connect(self.urls[i], first if first_frame else received, deflate=self.deflate)
                     if first_frame:  # the snapshot: this viewer is in the room
-                        self._snapshot(json.loads(await asyncio.wait_for(ws.recv(), 60)))
+                        await asyncio.wait((snapshot, ws.closed), timeout=60, return_when=asyncio.FIRST_COMPLETED)
+                        if not snapshot.done():
+                            await ws.close()
+                            return
+                        self._snapshot(json.loads(snapshot.result()))
+                        ws.on_message = received
+                    self.pinned[i] = None if self.cards is None else self.cards["pinned_id"]
                     self.connections[i] = ws
-                    self.readers.append(asyncio.create_task(self._read(i, ws)))
+                    ws.closed.add_done_callback(functools.partial(self._closed, i))
 
         await asyncio.gather(*(one(i) for i in range(len(self.urls))))
         return sum(ws is not None for ws in self.connections)
@@ -245,33 +288,31 @@ class Crowd:
     def connected(self) -> list[int]:
         return [i for i, ws in enumerate(self.connections) if ws is not None]
 
-    async def _read(self, i: int, ws: ClientConnection) -> None:
-        pinned: str | None = None if self.cards is None else self.cards["pinned_id"]
-        try:
-            async for raw in ws:
-                now = time.perf_counter()
-                frame = json.loads(raw)
-                tracker, kind = self.tracker, frame["type"]
-                if tracker is None:
-                    continue
-                if kind == "chat":
-                    k = chat_index(frame["data"]["text"], tracker.tag)
-                    if k is not None:
-                        tracker.chat(i, k, now)
-                elif kind == "cards" and frame["data"]["pinned_id"] != pinned:
-                    pinned = frame["data"]["pinned_id"]
-                    tracker.pinned(i, now)
-        except ConnectionClosed:
-            pass
+    def _received(self, i: int, frame: bytes, start: int, stop: int, now: float) -> None:
+        tracker = self.tracker
+        if tracker is None:
+            return
+        tracker.frames += 1
+        kind = frame_type(frame, start, stop)
+        if kind == b"chat":
+            k = chat_index(frame, start, stop, tracker.chat_marker)
+            if k is not None:
+                tracker.chat(i, k, now)
+        elif kind == b"cards":  # one a second: parsed whole
+            pinned = json.loads(frame[start:stop])["data"]["pinned_id"]
+            if pinned != self.pinned[i]:
+                self.pinned[i] = pinned
+                tracker.pinned(i, now)
+
+    def _closed(self, i: int, closed: asyncio.Future[tuple[int, str]]) -> None:
+        code, reason = closed.result()
         self.connections[i] = None
         if self.tracker is not None:
-            self.tracker.closed(ws.close_reason or str(ws.close_code))
+            self.tracker.closed(reason or str(code))
 
     async def leave(self) -> None:
-        for reader in self.readers:
-            reader.cancel()
-        await asyncio.gather(*self.readers, return_exceptions=True)
-        await asyncio.gather(*(ws.close() for ws in self.connections if ws is not None), return_exceptions=True)
+        self.tracker = None  # the phases are over: a viewer closed now is not cut off
+        await asyncio.gather(*(ws.close() for ws in self.connections if ws is not None))
 
 
 class Host:
@@ -287,7 +328,7 @@ class Host:
 
     async def open(self, count: int) -> None:
         while len(self.connections) < count:
-            ws = await connect(self.url, **CONNECT)
+            ws = await connect(self.url, proxy=None, compression=None, ping_interval=None, open_timeout=60)
             self.connections.append(ws)
             self.readers.append(asyncio.create_task(self._read(ws)))
 
@@ -330,6 +371,7 @@ def _phase(tracker: Tracker, crowd: Crowd, cpu_before: dict[str, float], process
         sent=len([k for k in range(len(tracker.sent_at)) if not math.isnan(tracker.sent_at[k])]),
         refused=len(tracker.refused),
         delivered=tracker.delivered,
+        frames=tracker.frames,
         seconds=tracker.last_delivery - tracker.first_send,
         latencies_ms=tracker.latencies,
         pin_latencies_ms=tracker.pin_latencies,
@@ -489,9 +531,8 @@ async def run_linli(system: LocalSystem, report: Report, progress: Callable[[str
                 spread = dict(Counter(names[preference(relayed, person)[0]] for person in people))
                 host = linli_host(room, f"{ws['gateway']}/api/v1{path}")
             else:
-                names = list(instances)
-                urls = [f"{ws[names[i % 2]]}{path}?token={token}" for i, token in enumerate(tokens)]
-                spread = dict(Counter(names[i % 2] for i in range(params.viewers)))
+                urls = [f"{ws[instances[i % 2]]}{path}?token={token}" for i, token in enumerate(tokens)]
+                spread = dict(Counter(instances[i % 2] for i in range(params.viewers)))
                 host = linli_host(room, f"{ws['livestream']}{path}")
             result, crowd = await run_setup(setup, urls, host, params, processes, spread, progress, snapshot=True)
             report.results[setup] = result
@@ -517,8 +558,8 @@ async def run_bare(report: Report, cards: dict[str, Any] | None, var: Path, prog
             frame = {"type": "cards", "data": {**cards, "pinned_id": card_ids[(j + 1) % 2]}}
             await host.connections[0].send(json.dumps(frame, ensure_ascii=False))
 
-        def chat_data(text: str) -> dict[str, Any]:  # what the room's chat frames carry
-            return {"id": new_id(), "user_id": leader, "name": "邻居6312", "role": "host", "text": text}
+        def chat_data(text: str) -> dict[str, Any]:  # what the room's chat frames carry (its ids are 16 hex)
+            return {"id": new_id()[:16], "user_id": leader, "name": "邻居6312", "role": "host", "text": text}
 
         host = Host(f"ws://127.0.0.1:{bare.port}/host", chat_data, pin)
         urls = [f"ws://127.0.0.1:{bare.port}/viewers"] * params.viewers
@@ -558,7 +599,8 @@ def print_report(report: Report, say: Callable[[str], None]) -> None:
         + "".join(f"{s + '/bare':>14}" for s in ratios)
     )
 
-    def row(label: str, value: Callable[[Result], float], digits: int = 1, ratio: bool = False) -> None:
+    # Callable[..., float]: mypy cannot type a lambda whose defaults bind the loop's variables
+    def row(label: str, value: Callable[..., float], digits: int = 1, ratio: bool = False) -> None:
         cells = "".join(f"{fmt(value(results[s]), digits):>15}" for s in order)
         if ratio:
             cells += "".join(f"{value(results[s]) / value(results['bare']):>14.2f}" for s in ratios)
@@ -584,6 +626,8 @@ def print_report(report: Report, say: Callable[[str], None]) -> None:
         processes = sorted({p for s in order for p in results[s].phases[name].cpu})
         for process in processes:
             row(f"  CPU % of a core: {process}", lambda r, n=name, p=process: r.phases[n].cpu_share(p), 0)
+        row("  frames to viewers", lambda r, n=name: r.phases[n].frames, 0)
+        row("  load generator CPU µs a frame", lambda r, n=name: r.phases[n].cpu_per_frame_us("load generator"))
     for s in order:
         spread = ", ".join(f"{name} {n}" for name, n in sorted(results[s].spread.items()))
         cut = sum((r.cut_off for r in results[s].phases.values()), Counter())
