@@ -78,7 +78,9 @@ class CorrelationMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_ids)
+            # A WebSocket's frames go straight out: the ids ride on HTTP responses only, and a room
+            # sends each of its viewers thousands of frames.
+            await self.app(scope, receive, send_with_ids if scope["type"] == "http" else send)
         finally:
             if scope["type"] == "http" and scope["path"] not in _QUIET_PATHS:
                 _log.info(
