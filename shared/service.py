@@ -88,6 +88,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         openapi_url="/openapi.json" if spec.own_docs else None,
         docs_url="/docs" if spec.own_docs else None,
         redoc_url="/redoc" if spec.own_docs else None,
+        # No OpenTelemetry provider is configured (the correlation id is how a request is followed), so
+        # FastAPI's native telemetry is off rather than looking for providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
