@@ -29,6 +29,9 @@ class Problem(Exception):
     slug: str = "bad-request"
     title: str = "Bad request"
     headers: dict[str, str] | None = None
+    # False: kept as the answer to an Idempotency-Key. True: a state that may change by itself (what
+    # this service learns from another's events has not arrived yet), so the same key may be retried.
+    transient: bool = False
 
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)
@@ -45,6 +48,12 @@ class BadRequest(Problem):
 
 class NotFound(Problem):
     status, slug, title = 404, "not-found", "Not found"
+
+
+class NotFoundYet(NotFound):
+    """Unknown here, though perhaps only for now: this service learns of it from another's events."""
+
+    transient = True
 
 
 class Conflict(Problem):

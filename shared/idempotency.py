@@ -2,7 +2,8 @@
 
 - A missing key is a 400. The key is scoped to the caller and the endpoint, kept 24 hours.
 - The same key with the same request returns the first result, success or error, unchanged
-  (with `Idempotent-Replayed: true`); with another request it is a 422.
+  (with `Idempotent-Replayed: true`); with another request it is a 422. A transient refusal (a
+  `Problem` marked so: what this service learns from events has not arrived yet) is not kept.
 - A retry while the first request is still being processed is a 409, or waits for it and gets its
   result: the key is claimed in the same transaction as the operation's effect and its result, so
   a concurrent duplicate either meets it in the same batch (409) or blocks on its row until it
@@ -146,6 +147,9 @@ async def once(
         async with session.begin_nested():
             result = await operation()
     except Problem as problem:
+        if problem.transient:  # nothing began: the claim goes, and the same key may be retried
+            await session.rollback()
+            raise
         await record(session, [(key, problem.status, problem.document(http.url.path))])
         await session.commit()
         raise

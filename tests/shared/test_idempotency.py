@@ -16,7 +16,7 @@ from starlette.requests import Request
 from services.orders.models import metadata as orders_metadata
 from shared import idempotency, migrations
 from shared.db import Database
-from shared.errors import Conflict, Problem, Unprocessable
+from shared.errors import Conflict, NotFound, NotFoundYet, Problem, Unprocessable
 from shared.idempotency import KEEP, Claim, idempotency_keys
 from shared.models import utcnow
 from tests.databases import Databases
@@ -94,6 +94,29 @@ async def test_a_claim_rolled_back_with_its_effect_leaves_the_key_free(db: Datab
         assert await idempotency.claim(session, [claim_of("k")]) == [None]
         await session.rollback()  # the operation failed: nothing of it, nor of its key, stays
     assert await run(db, claim_of("k")) == [None]
+
+
+async def test_a_refusal_is_kept_under_its_key_unless_it_is_transient(db: Database) -> None:
+    request = Request({"type": "http", "method": "POST", "path": "/event-fees", "query_string": b"", "headers": []})
+    outcomes = iter([NotFoundYet("not heard of yet"), NotFound("not yours"), Body(quantity=1)])
+
+    async def operation() -> BaseModel:
+        outcome = next(outcomes)
+        if isinstance(outcome, Problem):
+            raise outcome
+        return outcome
+
+    async def attempt(key: str) -> JSONResponse | Problem:
+        async with db.session() as session:
+            try:
+                return await idempotency.once(session, request, claim_of(key), operation, status=201)
+            except Problem as problem:
+                return problem
+
+    assert isinstance(await attempt("k"), NotFoundYet)  # transient: not kept, so the key may be retried
+    assert isinstance(await attempt("k"), NotFound)  # this one is kept: the same key gets it again
+    kept = await attempt("k")
+    assert isinstance(kept, JSONResponse) and kept.status_code == 404 and kept.headers["idempotent-replayed"] == "true"
 
 
 async def test_a_key_is_kept_a_day_then_free_again(db: Database) -> None:

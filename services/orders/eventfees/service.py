@@ -20,7 +20,7 @@ from services.orders.payments.port import PaymentProvider
 from shared.auth import LEADER, Principal
 from shared.bus import emit
 from shared.db import after_commit
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, NotFoundYet
 from shared.events.schemas.orders import EventFeePaid, EventFeeRefunded
 from shared.models import utcnow
 
@@ -60,7 +60,11 @@ async def pay(
     """The registrant asks to pay their held seat's fee; the provider is asked once this commits."""
     fees = await _of_registration(session, registration_id, [DUE, PAID, REFUNDED, VOID])
     fee = fees[0] if fees else None  # the latest hold's
-    if fee is None or fee.user_id != principal.user_id:
+    if fee is None:  # perhaps not yet: orders learns of a held seat from community's event
+        raise NotFoundYet(
+            f"no fee is due for registration {registration_id} (yet: a seat held a moment ago may take one)"
+        )
+    if fee.user_id != principal.user_id:
         raise NotFound(f"no fee is due for registration {registration_id}")
     if fee.status == PAID:
         raise Conflict("this fee is paid already", fee_id=fee.id)
