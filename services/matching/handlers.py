@@ -104,22 +104,23 @@ def build_handlers(settings: Settings) -> EventHandlers:
     @h.on(BookingRequested)
     async def on_booking(session: AsyncSession, event: Event[BookingRequested]) -> None:
         d = event.data
-        offering = await readmodels.offering_view(session, d.offering_id)
+        offering = await readmodels.name_and_category(session, d.offering_id)
         if event.actor_id is None or offering is None:
             return
-        topics = {offering.category: TAG_WEIGHT}
+        name, category = offering
         item = f"service:{d.offering_id}"
         await learn(
-            session, Activity(event.actor_id, d.community_id, "booking", offering.name, topics, item, event.time)
+            session,
+            Activity(event.actor_id, d.community_id, "booking", name, {category: TAG_WEIGHT}, item, event.time),
         )
 
     async def joined(session: AsyncSession, user_id: str, event_id: str, community_id: str, at: datetime) -> None:
-        view = await readmodels.event_view(session, event_id)
-        if view is None:
+        found = await readmodels.title_and_kind(session, event_id)
+        if found is None:
             return
-        kind, *suggested = kind_topics(view.kind)
-        topics = {kind: TAG_WEIGHT, **{t: TOPIC_WEIGHT for t in suggested}}
-        await learn(session, Activity(user_id, community_id, "event", view.title, topics, f"event:{event_id}", at))
+        title, kind = found
+        topics = {kind: TAG_WEIGHT, **{t: TOPIC_WEIGHT for t in kind_topics(kind)[1:]}}
+        await learn(session, Activity(user_id, community_id, "event", title, topics, f"event:{event_id}", at))
 
     @h.on(OfflineEventRegistered)
     async def on_registered(session: AsyncSession, event: Event[OfflineEventRegistered]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from services.matching.interests.models import Interaction
-from services.matching.recommendations.service import candidates_in, recommend_for
+from services.matching.recommendations.service import candidates_in, recommend_for, takers_in
 from tests.eval.community import COMMUNITY, Community, generate, taking
 from tests.eval.metrics import ndcg_at, precision_at, recall_at
 from tests.matching.feed import Matching
@@ -44,7 +44,9 @@ async def evaluate(community: Community, url: str) -> dict[str, dict[str, float]
         }
         half_life = matching.settings.interest_half_life_days
         async with matching.db.session() as session:
-            popular = sorted(await candidates_in(session, community_id=COMMUNITY), key=lambda c: c.takers, reverse=True)
+            takers = await takers_in(session, community_id=COMMUNITY)
+            everything = await candidates_in(session, community_id=COMMUNITY, takers=takers)
+            popular = sorted(everything, key=lambda c: c.takers, reverse=True)
             for user_id, relevant in truth.items():
                 ranked = await recommend_for(
                     session, user_id=user_id, community_id=COMMUNITY, limit=K, half_life_days=half_life

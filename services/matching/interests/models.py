@@ -14,11 +14,13 @@ Source = Literal["purchase", "booking", "event", "lead", "need", "search", "swap
 class Interest(MatchingModel, table=True):
     """One topic of a resident's interest profile in one community, with the thing that seeded it."""
 
+    # Read and written by resident and community: the unique index serves both, and every other
+    # index would be one more to update on each event.
     __table_args__ = (UniqueConstraint("user_id", "community_id", "topic"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(index=True)
-    community_id: str = Field(index=True)
+    user_id: str
+    community_id: str
     topic: str
     weight: float
     seed: str = Field(description="What the resident did that says this, e.g. the product bought")
@@ -30,17 +32,19 @@ class Interaction(MatchingModel, table=True):
     """A resident took an item (bought from a deal, booked a service, joined an event, asked for one):
     never recommend it back, and count what neighbours take together."""
 
-    __table_args__ = (UniqueConstraint("user_id", "item"),)
+    __table_args__ = (UniqueConstraint("user_id", "item"),)  # read by resident only: no other index
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(index=True)
-    community_id: str = Field(index=True)
-    item: str = Field(index=True, description="kind:id, e.g. deal:01H…, service:<offering id>, event:<id>")
+    user_id: str
+    community_id: str
+    item: str = Field(description="kind:id, e.g. deal:01H…, service:<offering id>, event:<id>")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ItemStat(MatchingModel, table=True):
     """How many residents of a community took an item (its popularity there)."""
+
+    __table_args__ = {"sqlite_with_rowid": False}  # see CoOccurrence
 
     community_id: str = Field(primary_key=True)
     item: str = Field(primary_key=True)
@@ -49,6 +53,10 @@ class ItemStat(MatchingModel, table=True):
 
 class CoOccurrence(MatchingModel, table=True):
     """How many residents of a community took both items (kept both ways, so one lookup serves)."""
+
+    # Rows stored in key order (SQLite): a resident's items read their pairs in one range of the key,
+    # and each new item's pairs are counted in place, without a second lookup by rowid.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     community_id: str = Field(primary_key=True)
     item: str = Field(primary_key=True)

@@ -2,16 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert
+import sqlalchemy
+from sqlalchemy import bindparam, null, union_all
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.matching import transaction_memo
 from services.matching.demand import service as demand
 from services.matching.insights import service as insights
 from services.matching.interests import cooccurrence
 from services.matching.interests.models import (
-    Interaction,
     Interest,
     InterestPublic,
     OptOut,
@@ -21,6 +24,7 @@ from services.matching.interests.models import (
     TopicMapEntry,
 )
 from services.matching.interests.rules import SOURCE_WEIGHT, because, decayed, label, topic_map, topics_of_tags
+from services.matching.prepared import per_dialect, table_of
 from shared.auth import LEADER, Principal
 from shared.bus import emit
 from shared.db import upsert
@@ -41,30 +45,54 @@ class Activity:
     at: datetime | None = None  # when it happened (the event's time); now if not given
 
 
+_interests, _opt_outs = table_of(Interest), table_of(OptOut)
+_OPTED_OUT = sqlalchemy.select(_opt_outs.c.user_id).where(_opt_outs.c.user_id == bindparam("user_id"))
+# Read for every event a resident causes and every recommendation they get: their interests in the
+# community as stored, and one row without a topic if they switched personalisation off.
+_STORED_UNLESS_OFF = union_all(
+    sqlalchemy.select(
+        _interests.c.topic, _interests.c.weight, _interests.c.updated_at, _interests.c.seed, _interests.c.source
+    ).where(_interests.c.user_id == bindparam("user_id"), _interests.c.community_id == bindparam("community_id")),
+    sqlalchemy.select(null(), null(), null(), null(), null()).where(_opt_outs.c.user_id == bindparam("user_id")),
+)
+
+
+@per_dialect
+def _store_interests(session: AsyncSession) -> Any:
+    interests = upsert(session, _interests)
+    changed = {c: interests.excluded[c] for c in ("weight", "seed", "source", "updated_at")}
+    return interests.on_conflict_do_update(index_elements=["user_id", "community_id", "topic"], set_=changed)
+
+
 async def opted_out(session: AsyncSession, user_id: str) -> bool:
-    return await session.get(OptOut, user_id) is not None
+    return (await session.execute(_OPTED_OUT, {"user_id": user_id})).first() is not None
+
+
+class StoredInterest(NamedTuple):
+    topic: str
+    weight: float  # as of `updated_at`, not decayed since
+    updated_at: datetime
+    seed: str
+    source: str
+
+
+async def stored_interests(session: AsyncSession, user_id: str, community_id: str) -> list[StoredInterest] | None:
+    """The resident's interests in the community as stored, or None if they switched personalisation off."""
+    rows = (await session.execute(_STORED_UNLESS_OFF, {"user_id": user_id, "community_id": community_id})).all()
+    return None if any(row.topic is None for row in rows) else [StoredInterest(*row) for row in rows]
 
 
 async def record(session: AsyncSession, activity: Activity, *, half_life_days: float) -> None:
     """Add an activity to the resident's profile and to the neighbours' counts (unless they opted out).
 
     Every event a resident causes comes through here, so it reads plain columns and writes with one
-    upsert per table, rather than through ORM objects whose unit-of-work bookkeeping cost more than
-    the statements themselves."""
+    upsert per table through statements built once, rather than through ORM objects whose
+    unit-of-work bookkeeping cost more than the statements themselves."""
     a = activity
-    if await opted_out(session, a.user_id):
+    if (interests := await stored_interests(session, a.user_id, a.community_id)) is None:
         return
     now = a.at or utcnow()
-    stored = {
-        topic: (weight, since)
-        for topic, weight, since in (
-            await session.exec(
-                select(Interest.topic, Interest.weight, Interest.updated_at).where(
-                    Interest.user_id == a.user_id, Interest.community_id == a.community_id
-                )
-            )
-        ).all()
-    }
+    stored = {i.topic: (i.weight, i.updated_at) for i in interests}
     weights = {topic: weight for topic, (weight, _) in stored.items()}
     before = _top(weights)
     rows = []
@@ -83,24 +111,9 @@ async def record(session: AsyncSession, activity: Activity, *, half_life_days: f
             }
         )
     if rows:
-        interests = upsert(session, Interest)
-        changed = {c: interests.excluded[c] for c in ("weight", "seed", "source", "updated_at")}
-        await session.execute(
-            interests.on_conflict_do_update(index_elements=["user_id", "community_id", "topic"], set_=changed), rows
-        )
+        await session.execute(_store_interests(session), rows)
     if a.item is not None:
-        mine = (
-            await session.exec(
-                select(Interaction.item).where(
-                    Interaction.user_id == a.user_id, Interaction.community_id == a.community_id
-                )
-            )
-        ).all()
-        if a.item not in mine:
-            await cooccurrence.took(session, community_id=a.community_id, item=a.item, others=list(mine))
-            await session.execute(
-                insert(Interaction).values(user_id=a.user_id, community_id=a.community_id, item=a.item, at=now)
-            )
+        await cooccurrence.took(session, user_id=a.user_id, community_id=a.community_id, item=a.item, at=now)
     if (top := _top(weights)) != before:  # what the app may refresh on: the top has changed
         await emit(
             session,
@@ -114,13 +127,21 @@ def _top(weights: dict[str, float], n: int = 5) -> list[str]:
     return sorted(weights, key=lambda topic: weights[topic], reverse=True)[:n]
 
 
+_OVERRIDES = select(TopicMapEntry.tag, TopicMapEntry.topics).where(
+    TopicMapEntry.community_id == bindparam("community_id")
+)
+
+
 async def tag_overrides(session: AsyncSession, community_id: str) -> dict[str, list[str]]:
-    rows = (await session.exec(select(TopicMapEntry).where(TopicMapEntry.community_id == community_id))).all()
-    return {r.tag: r.topics for r in rows}
+    rows = (await session.exec(_OVERRIDES, params={"community_id": community_id})).all()
+    return {tag: list(topics) for tag, topics in rows}
 
 
 async def topics_of_product(session: AsyncSession, community_id: str, tags: list[str]) -> dict[str, float]:
-    return topics_of_tags(tags, await tag_overrides(session, community_id))
+    """What a product's tags say in the community (its tag map read once per transaction: every
+    purchase needs it)."""
+    read = partial(tag_overrides, session, community_id)
+    return topics_of_tags(tags, await transaction_memo.remembered(session, ("tag overrides", community_id), read))
 
 
 async def profile_of(
@@ -165,7 +186,6 @@ async def forget(session: AsyncSession, *, principal: Principal) -> None:
     await cooccurrence.forget(session, user_id=principal.user_id)
     await demand.forget(session, user_id=principal.user_id)
     await insights.forget(session, user_id=principal.user_id)
-    await session.exec(delete(Interaction).where(col(Interaction.user_id) == principal.user_id))  # type: ignore[call-overload]
     await session.exec(delete(Interest).where(col(Interest.user_id) == principal.user_id))  # type: ignore[call-overload]
     await set_personalisation(session, principal=principal, enabled=False)
 
@@ -178,6 +198,7 @@ async def topic_map_of(session: AsyncSession, *, principal: Principal, community
 async def tune_topic_map(session: AsyncSession, *, principal: Principal, community_id: str, data: TopicMap) -> TopicMap:
     """A leader's reading of tags for their community: the tags given replace the shipped ones."""
     principal.require_role(community_id, LEADER)
+    transaction_memo.forget(session, ("tag overrides", community_id))
     await session.exec(delete(TopicMapEntry).where(col(TopicMapEntry.community_id) == community_id))  # type: ignore[call-overload]
     for tag, topics in data.tags.items():
         session.add(TopicMapEntry(community_id=community_id, tag=tag, topics=list(dict.fromkeys(topics))))

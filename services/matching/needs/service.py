@@ -5,6 +5,7 @@ its poster and the community's leaders only, and so are its matches."""
 import re
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -174,15 +175,15 @@ async def matches_of(session: AsyncSession, *, principal: Principal, need_id: st
     return await matches(session, need)
 
 
+# Read for every recommendation (built once, see `prepared`).
+_OPEN_NEEDS = select(NeedView).where(
+    NeedView.poster_id == bindparam("user_id"), NeedView.community_id == bindparam("community_id"), col(NeedView.open)
+)
+
+
 async def matching_services(session: AsyncSession, *, user_id: str, community_id: str) -> dict[str, tuple[float, str]]:
     """Services matching the resident's open needs: item → (score relative to the best, the need's text)."""
-    needs = (
-        await session.exec(
-            select(NeedView).where(
-                NeedView.poster_id == user_id, NeedView.community_id == community_id, col(NeedView.open)
-            )
-        )
-    ).all()
+    needs = (await session.exec(_OPEN_NEEDS, params={"user_id": user_id, "community_id": community_id})).all()
     found: dict[str, tuple[float, str]] = {}
     for need in needs:
         for m in await matches(session, need):

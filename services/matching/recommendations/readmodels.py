@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlalchemy import Integer, bindparam, case, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.matching import transaction_memo
 from services.matching.recommendations.models import (
     DealView,
     EventView,
@@ -53,6 +55,7 @@ async def remember_session(session: AsyncSession, *, data: SessionScheduled, at:
 
 
 async def remember_offering(session: AsyncSession, *, data: OfferingSnapshot, at: datetime) -> None:
+    transaction_memo.forget(session, ("offering", data.offering_id))
     offering = await session.get(OfferingView, data.offering_id) or OfferingView(
         id=data.offering_id,
         provider_id=data.provider_id,
@@ -65,8 +68,17 @@ async def remember_offering(session: AsyncSession, *, data: OfferingSnapshot, at
     session.add(offering)
 
 
-async def offering_view(session: AsyncSession, offering_id: str) -> OfferingView | None:
-    return await session.get(OfferingView, offering_id)
+_NAME_AND_CATEGORY = select(OfferingView.name, OfferingView.category).where(OfferingView.id == bindparam("id"))
+
+
+async def name_and_category(session: AsyncSession, offering_id: str) -> tuple[str, str] | None:
+    """What a booking of the offering says of the resident (read on every booking: two columns, no ORM
+    object, once per transaction)."""
+
+    async def read() -> tuple[str, str] | None:
+        return (await session.exec(_NAME_AND_CATEGORY, params={"id": offering_id})).first()
+
+    return await transaction_memo.remembered(session, ("offering", offering_id), read)
 
 
 async def rate_offering(session: AsyncSession, *, offering_id: str, rating: int) -> None:
@@ -98,6 +110,7 @@ async def endorse(session: AsyncSession, *, provider_id: str, community_id: str,
 
 
 async def remember_event(session: AsyncSession, *, data: OfflineEventPublished, at: datetime) -> None:
+    transaction_memo.forget(session, ("event", data.event_id))
     event = await session.get(EventView, data.event_id)
     seats_taken = event.seats_taken if event is not None else 0
     await session.merge(
@@ -116,8 +129,17 @@ async def remember_event(session: AsyncSession, *, data: OfflineEventPublished, 
     )
 
 
-async def event_view(session: AsyncSession, event_id: str) -> EventView | None:
-    return await session.get(EventView, event_id)
+_TITLE_AND_KIND = select(EventView.title, EventView.kind).where(EventView.id == bindparam("id"))
+
+
+async def title_and_kind(session: AsyncSession, event_id: str) -> tuple[str, str] | None:
+    """What joining the event says of the resident (read on every sign-up: two columns, no ORM object,
+    once per transaction)."""
+
+    async def read() -> tuple[str, str] | None:
+        return (await session.exec(_TITLE_AND_KIND, params={"id": event_id})).first()
+
+    return await transaction_memo.remembered(session, ("event", event_id), read)
 
 
 async def move_event(session: AsyncSession, *, event_id: str, status: str) -> None:
@@ -126,11 +148,20 @@ async def move_event(session: AsyncSession, *, event_id: str, status: str) -> No
         session.add(event)
 
 
+_SEATS_AFTER = col(EventView.seats_taken) + bindparam("seats", type_=Integer)
+# One UPDATE per sign-up rather than a load and a unit-of-work flush. It leaves alone any EventView
+# this session still holds (none outlives the handler that loaded it).
+_TAKE_SEATS = (
+    update(EventView)
+    .where(col(EventView.id) == bindparam("event_id"))
+    .values(seats_taken=case((_SEATS_AFTER > 0, _SEATS_AFTER), else_=0))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def take_seats(session: AsyncSession, *, event_id: str, seats: int) -> None:
     """Seats taken (negative: freed); an event with none left is not recommended."""
-    if (event := await session.get(EventView, event_id)) is not None:
-        event.seats_taken = max(event.seats_taken + seats, 0)
-        session.add(event)
+    await session.execute(_TAKE_SEATS, {"event_id": event_id, "seats": seats})
 
 
 async def remember_swap(session: AsyncSession, *, data: SwapPosted, at: datetime) -> None:

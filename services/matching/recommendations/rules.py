@@ -6,6 +6,7 @@ varied. The biggest part of the score is the reason given."""
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from services.matching.interests.rules import ASKED, because
 from services.matching.recommendations.models import ItemKind, Reason, ReasonType, Recommendation
@@ -75,7 +76,7 @@ def rank(
     neighbours, needs = neighbours or Neighbours(), needs or {}
     top_weight = max(profile.weights.values(), default=0.0)
     max_takers = max(neighbours.max_takers, max((c.takers for c in candidates), default=0))
-    scored: list[tuple[float, Candidate, Reason]] = []
+    scored: list[_Scored] = []
     for c in candidates:
         content, topic = _content(c, profile, top_weight)
         similar, seed_title = neighbours.similar.get(c.item, (0.0, ""))
@@ -92,30 +93,53 @@ def rank(
         if score <= 0:
             continue
         why = max(parts, key=lambda k: parts[k])
-        seed = need if why == "matches_your_need" else seed_title
-        scored.append((score, c, _reason(why, c, profile, topic, seed, lang)))
-    scored.sort(key=lambda s: s[0], reverse=True)
-    return _varied(scored, limit)
+        scored.append(_Scored(score, c, why, topic, need if why == "matches_your_need" else seed_title))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return [  # the reason in words only for what is shown
+        Recommendation(
+            kind=s.candidate.kind,
+            id=s.candidate.id,
+            title=s.candidate.title,
+            score=round(s.score, 3),
+            reason=_reason(s.why, s.candidate, profile, s.topic, s.seed, lang),
+        )
+        for s in _varied(scored, limit)
+    ]
 
 
-def _varied(scored: list[tuple[float, Candidate, Reason]], limit: int) -> list[Recommendation]:
-    """Greedy re-rank: each pick damps the rest of its topic, and no kind takes more than PER_KIND."""
-    picked: list[Recommendation] = []
+class _Scored(NamedTuple):
+    score: float
+    candidate: Candidate
+    why: ReasonType  # the biggest part of the score
+    topic: str | None  # the profile's topic it matched best
+    seed: str  # the resident's item neighbours chose it with, or the need it answers
+
+
+def _varied(scored: list[_Scored], limit: int) -> list[_Scored]:
+    """Greedy re-rank of `scored` (best first): each pick damps the rest of its topic, and no kind takes
+    more than PER_KIND. Damping only lowers a score, so the search for the next pick stops at the first
+    candidate whose own score cannot beat the best damped one found."""
+    picked: list[_Scored] = []
     per_topic: dict[str, int] = {}
     per_kind: dict[str, int] = {}
     pool = list(scored)
     while pool and len(picked) < limit:
-        best = max(
-            (i for i, (_, c, _) in enumerate(pool) if per_kind.get(c.kind, 0) < PER_KIND),
-            key=lambda i: pool[i][0] * SAME_TOPIC_DAMPING ** per_topic.get(pool[i][1].topic, 0),
-            default=None,
-        )
-        if best is None:
+        best, best_score = -1, 0.0
+        for i, s in enumerate(pool):
+            if best >= 0 and s.score <= best_score:
+                break
+            c = s.candidate
+            if per_kind.get(c.kind, 0) >= PER_KIND:
+                continue
+            damped = s.score * SAME_TOPIC_DAMPING ** per_topic.get(c.topic, 0)
+            if best < 0 or damped > best_score:
+                best, best_score = i, damped
+        if best < 0:
             break
-        score, c, reason = pool.pop(best)
-        per_topic[c.topic] = per_topic.get(c.topic, 0) + 1
-        per_kind[c.kind] = per_kind.get(c.kind, 0) + 1
-        picked.append(Recommendation(kind=c.kind, id=c.id, title=c.title, score=round(score, 3), reason=reason))
+        s = pool.pop(best)
+        per_topic[s.candidate.topic] = per_topic.get(s.candidate.topic, 0) + 1
+        per_kind[s.candidate.kind] = per_kind.get(s.candidate.kind, 0) + 1
+        picked.append(s)
     return picked
 
 
