@@ -71,16 +71,13 @@ class Upstreams:
             return await self.origins[service].request(
                 method, path, params=params, json=json, content=content, headers=all_headers, timeout=timeout
             )
-        except httpx.ConnectTimeout as exc:
-            log.warning("service unreachable", service=service, error=repr(exc.__cause__ or exc))
-            raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
-        except httpx.TimeoutException:
-            raise GatewayTimeout(
-                f"the {service} service did not answer within {timeout or self.settings.upstream_timeout:g} s; "
-                "it may still have done what was asked: check before trying again",
-                service=service,
-            ) from None
         except httpx.TransportError as exc:
+            if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+                raise GatewayTimeout(
+                    f"the {service} service did not answer within {timeout or self.settings.upstream_timeout:g} s; "
+                    "it may still have done what was asked: check before trying again",
+                    service=service,
+                ) from None
             log.warning("service unreachable", service=service, error=repr(exc.__cause__ or exc))
             raise ServiceUnavailable(f"the {service} service is unreachable", service=service) from None
 
